@@ -1,0 +1,14 @@
+from django.apps import AppConfig
+
+
+class InterviewConfig(AppConfig):
+    name = "interview"
+    verbose_name = "Interviews"
+
+    def ready(self):
+        from whiteboard.access import register_board_policy
+
+        from . import signals  # noqa: F401
+        from .access import interview_board_policy
+
+        register_board_policy(interview_board_policy)

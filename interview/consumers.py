@@ -1,0 +1,178 @@
+"""The room socket: chat, the step tracker and who is here. Protocol: docs/protocol.md."""
+
+import json
+import logging
+import secrets
+
+from channels.db import database_sync_to_async
+from channels.generic.websocket import AsyncWebsocketConsumer
+from django.core.exceptions import PermissionDenied
+
+from config.errors import ApplicationError
+from whiteboard.ratelimit import TokenBucket
+
+from . import services
+from .access import interview_access, room_is_open
+from .models import Interview
+from .selectors import event_payload, room_state_for
+
+logger = logging.getLogger(__name__)
+
+CLOSE_FORBIDDEN = 4403
+CLOSE_NOT_FOUND = 4404
+MAX_MESSAGE_BYTES = 16 * 1024
+
+
+def room_group(interview_id: int) -> str:
+    return f"interview.{int(interview_id)}"
+
+
+class RoomConsumer(AsyncWebsocketConsumer):
+    async def connect(self):
+        self.interview_id = int(self.scope["url_route"]["kwargs"]["interview_id"])
+        self.user = self.scope["user"]
+        self.client_id = f"c-{secrets.token_hex(6)}"
+        self.group = room_group(self.interview_id)
+        self.joined = False
+        await self.accept()
+        try:
+            state = await self._load_state()
+        except Interview.DoesNotExist:
+            await self.close(code=CLOSE_NOT_FOUND)
+            return
+        except PermissionDenied:
+            await self.close(code=CLOSE_FORBIDDEN)
+            return
+        self.me = {**state["you"]}
+        self.bucket = TokenBucket(rate=5, capacity=20)
+        await self.channel_layer.group_add(self.group, self.channel_name)
+        self.joined = True
+        await self._send({**state, "client_id": self.client_id})
+        await self._broadcast({"kind": "joined", "reply_to": self.channel_name})
+
+    async def disconnect(self, code):
+        if self.joined:
+            await self._broadcast({"kind": "left"})
+            await self.channel_layer.group_discard(self.group, self.channel_name)
+
+    @database_sync_to_async
+    def _load_state(self):
+        interview = self._access()
+        return room_state_for(interview=interview, user=self.user)
+
+    def _access(self) -> Interview:
+        interview = interview_access(user=self.user, interview_id=self.interview_id)
+        if not room_is_open(interview):
+            raise PermissionDenied("This interview is not live.")
+        return interview
+
+    async def receive(self, text_data=None, bytes_data=None):
+        raw = text_data if text_data is not None else bytes_data
+        if raw is None or len(raw) > MAX_MESSAGE_BYTES:
+            await self._error("too_large", f"Messages are limited to {MAX_MESSAGE_BYTES} bytes.")
+            return
+        try:
+            content = json.loads(raw)
+        except (ValueError, UnicodeDecodeError):
+            await self._error("bad_json", "The message is not valid JSON.")
+            return
+        if not isinstance(content, dict):
+            await self._error("bad_json", "A message must be a JSON object.")
+            return
+        handler = self.handlers.get(content.get("type"))
+        if handler is None:
+            await self._error("unknown_type", f"Unknown message type {content.get('type')!r}.")
+            return
+        if not self.bucket.take():
+            await self._error("rate_limited", "Too many messages; wait a moment.", ref=content.get("client_msg_id"))
+            return
+        try:
+            await handler(self, content)
+        except ApplicationError as exc:
+            await self._error(exc.code, exc.message, ref=content.get("client_msg_id"))
+        except (PermissionDenied, Interview.DoesNotExist):
+            await self._error("forbidden", "You are no longer part of this live interview.")
+
+    async def on_chat(self, content):
+        event = await self._post(content.get("text"), content.get("client_msg_id"))
+        await self._broadcast({"kind": "chat", "event": event}, include_self=True)
+
+    @database_sync_to_async
+    def _post(self, text, client_msg_id):
+        interview = self._access()
+        return event_payload(
+            services.interview_post_message(interview=interview, user=self.user, text=text, client_msg_id=client_msg_id)
+        )
+
+    async def on_step(self, content):
+        result = await self._set_step(content.get("step"))
+        if result is not None:
+            await self._broadcast({"kind": "step", **result}, include_self=True)
+
+    @database_sync_to_async
+    def _set_step(self, step):
+        interview = self._access()
+        interview, event = services.interview_set_step(interview=interview, user=self.user, step=step)
+        if event is None:
+            return None
+        return {
+            "current_step": interview.current_step,
+            "step_started_at": interview.step_started_at.isoformat(),
+            "event": event_payload(event),
+        }
+
+    handlers = {"chat": on_chat, "step": on_step}
+
+    async def _send(self, payload: dict) -> None:
+        await self.send(text_data=json.dumps(payload, separators=(",", ":")))
+
+    async def _error(self, code: str, message: str, ref=None) -> None:
+        await self._send({"type": "error", "code": code, "message": message, "ref": ref})
+
+    async def _broadcast(self, event: dict, include_self: bool = False) -> None:
+        await self.channel_layer.group_send(
+            self.group,
+            {
+                "type": "room.event",
+                "sender": None if include_self else self.channel_name,
+                "client_id": self.client_id,
+                "user": self.me,
+                **event,
+            },
+        )
+
+    async def room_event(self, event):
+        if event["sender"] == self.channel_name:
+            return
+        kind = event["kind"]
+        if kind == "joined":
+            await self.channel_layer.send(
+                event["reply_to"],
+                {
+                    "type": "room.event",
+                    "sender": None,
+                    "kind": "here",
+                    "client_id": self.client_id,
+                    "user": self.me,
+                },
+            )
+            await self._send(
+                {"type": "participant", "status": "joined", "client_id": event["client_id"], "user": event["user"]}
+            )
+        elif kind == "here":
+            await self._send(
+                {"type": "participant", "status": "here", "client_id": event["client_id"], "user": event["user"]}
+            )
+        elif kind == "left":
+            await self._send({"type": "participant", "status": "left", "client_id": event["client_id"]})
+        elif kind == "chat":
+            await self._send({"type": "chat", "event": event["event"]})
+        elif kind == "step":
+            await self._send(
+                {
+                    "type": "step",
+                    "current_step": event["current_step"],
+                    "step_started_at": event["step_started_at"],
+                    "event": event["event"],
+                }
+            )

@@ -1,0 +1,76 @@
+"""Reads for interviews: dashboards, the transcript, and the room's starting state."""
+
+from django.db.models import Q, QuerySet
+from django.utils import timezone
+
+from .models import Interview, TranscriptEvent
+
+_RELATED = ("problem", "interviewer__profile", "candidate__profile", "created_by", "scorecard")
+
+
+def interview_list_for(*, user) -> QuerySet[Interview]:
+    return (
+        Interview.objects.filter(Q(interviewer=user) | Q(candidate=user))
+        .select_related(*_RELATED)
+        .order_by("scheduled_at")
+    )
+
+
+def dashboard_for(*, user) -> dict[str, list[Interview]]:
+    """Pending invitations to answer, invitations sent, upcoming and past interviews."""
+    now = timezone.now()
+    interviews = list(interview_list_for(user=user))
+    pending = [i for i in interviews if i.status == Interview.Status.INVITED and i.invitee_id == user.pk]
+    sent = [i for i in interviews if i.status == Interview.Status.INVITED and i.invitee_id != user.pk]
+    upcoming = [i for i in interviews if i.status == Interview.Status.ACCEPTED]
+    past = [
+        i
+        for i in reversed(interviews)
+        if i.status in (Interview.Status.COMPLETED, Interview.Status.DECLINED, Interview.Status.CANCELLED)
+        or (i.status == Interview.Status.INVITED and i.scheduled_at < now - timezone.timedelta(days=1))
+    ]
+    return {"pending": pending, "sent": sent, "upcoming": upcoming, "past": past}
+
+
+def transcript_for(*, interview_id: int) -> QuerySet[TranscriptEvent]:
+    return (
+        TranscriptEvent.objects.filter(interview_id=interview_id)
+        .select_related("author__profile")
+        .order_by("created_at", "id")
+    )
+
+
+def public_name(user) -> str:
+    if user is None:
+        return "Mocklane"
+    profile = getattr(user, "profile", None)
+    return (profile.display_name if profile and profile.display_name else None) or user.get_username()
+
+
+def event_payload(event: TranscriptEvent) -> dict:
+    return {
+        "id": event.pk,
+        "kind": event.kind,
+        "author": {"id": event.author_id, "name": public_name(event.author)} if event.author_id else None,
+        "text": event.text,
+        "step": event.step,
+        "created_at": event.created_at.isoformat(),
+        "client_msg_id": event.client_msg_id,
+    }
+
+
+def room_state_for(*, interview: Interview, user) -> dict:
+    steps = interview.rubric.steps.order_by("number")
+    return {
+        "type": "room_state",
+        "now": timezone.now().isoformat(),
+        "interview": {"id": interview.pk, "status": interview.status},
+        "you": {"id": user.pk, "name": public_name(user), "role": interview.role_of(user)},
+        "steps": [
+            {"number": s.number, "key": s.key, "title": s.title, "time_budget_minutes": s.time_budget_minutes}
+            for s in steps
+        ],
+        "current_step": interview.current_step,
+        "step_started_at": interview.step_started_at.isoformat() if interview.step_started_at else None,
+        "transcript": [event_payload(e) for e in transcript_for(interview_id=interview.pk)],
+    }

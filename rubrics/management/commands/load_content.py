@@ -1,0 +1,17 @@
+from django.core.management.base import BaseCommand
+
+from rubrics.services import content_load
+
+
+class Command(BaseCommand):
+    help = "Load the rubric and the problem bank from rubrics/content/. Existing rows are kept unless --replace."
+
+    def add_arguments(self, parser):
+        parser.add_argument("--replace", action="store_true", help="Overwrite rows edited in the admin.")
+
+    def handle(self, *args, replace=False, **options):
+        result = content_load(replace=replace)
+        self.stdout.write(
+            f"Rubric: {result['rubric']} ({'created' if result['rubric_created'] else 'already there'}); "
+            f"problems: {result['problems_created']} created, {result['problems_updated']} updated."
+        )

@@ -1,0 +1,157 @@
+"""Rubric definitions (versioned data), the problem bank, and scorecards."""
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+
+LEVELS = (1, 2, 3, 4)
+
+
+class Rubric(models.Model):
+    slug = models.SlugField(max_length=80)
+    version = models.PositiveIntegerField()
+    title = models.CharField(max_length=200)
+    description = models.TextField(blank=True)
+    # {"1": {"name": "Not yet", "summary": "..."}, ...}
+    levels = models.JSONField(default=dict)
+    is_active = models.BooleanField(default=True, help_text="Active rubrics are used for new interviews.")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["slug", "version"], name="rubric_unique_version")]
+        ordering = ["slug", "-version"]
+
+    def __str__(self) -> str:
+        return f"{self.title} (v{self.version})"
+
+    def level_name(self, level: int | None) -> str:
+        if level is None:
+            return ""
+        return self.levels.get(str(level), {}).get("name", str(level))
+
+
+class RubricStep(models.Model):
+    rubric = models.ForeignKey(Rubric, on_delete=models.CASCADE, related_name="steps")
+    number = models.PositiveSmallIntegerField()
+    key = models.SlugField(max_length=40)
+    title = models.CharField(max_length=200)
+    summary = models.TextField(blank=True)
+    time_budget_minutes = models.PositiveSmallIntegerField(default=6)
+    interviewer_prompts = models.JSONField(default=list, blank=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["rubric", "number"], name="rubric_step_unique_number"),
+            models.UniqueConstraint(fields=["rubric", "key"], name="rubric_step_unique_key"),
+            models.CheckConstraint(condition=Q(number__gte=1), name="rubric_step_number_positive"),
+        ]
+        ordering = ["rubric", "number"]
+
+    def __str__(self) -> str:
+        return f"{self.number}. {self.title}"
+
+
+class Criterion(models.Model):
+    step = models.ForeignKey(RubricStep, on_delete=models.CASCADE, related_name="criteria")
+    order = models.PositiveSmallIntegerField(default=1)
+    key = models.SlugField(max_length=60)
+    title = models.CharField(max_length=200)
+    description = models.TextField(blank=True)
+    weight = models.PositiveSmallIntegerField(default=1)
+    concepts = models.JSONField(default=list, blank=True, help_text="Terms whose mention is evidence.")
+    # {"1": "...", "2": "...", "3": "...", "4": "..."}
+    levels = models.JSONField(default=dict)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["step", "key"], name="criterion_unique_key"),
+            models.CheckConstraint(condition=Q(weight__gte=1, weight__lte=3), name="criterion_weight_range"),
+        ]
+        ordering = ["step", "order"]
+        verbose_name_plural = "criteria"
+
+    def __str__(self) -> str:
+        return self.title
+
+    def descriptor(self, level: int) -> str:
+        return self.levels.get(str(level), "")
+
+
+class Problem(models.Model):
+    class Difficulty(models.TextChoices):
+        EASY = "easy", "Easy"
+        MEDIUM = "medium", "Medium"
+        HARD = "hard", "Hard"
+
+    slug = models.SlugField(max_length=80, unique=True)
+    title = models.CharField(max_length=200)
+    difficulty = models.CharField(max_length=10, choices=Difficulty.choices, default=Difficulty.MEDIUM)
+    domain = models.CharField(max_length=40, blank=True)
+    summary = models.CharField(max_length=300, blank=True)
+    prompt = models.TextField()
+    clarifying_facts = models.JSONField(default=list, blank=True)
+    # offline_components, online_components, connections, offline_metrics, online_metrics, pitfalls
+    expectations = models.JSONField(default=dict, blank=True)
+    is_active = models.BooleanField(default=True)
+
+    class Meta:
+        ordering = ["title"]
+
+    def __str__(self) -> str:
+        return self.title
+
+
+class Scorecard(models.Model):
+    class Status(models.TextChoices):
+        DRAFT = "draft", "Draft"
+        SUBMITTED = "submitted", "Submitted"
+
+    class Recommendation(models.TextChoices):
+        STRONG_NO = "strong_no", "Strong no"
+        NO = "no", "No"
+        YES = "yes", "Yes"
+        STRONG_YES = "strong_yes", "Strong yes"
+
+    interview = models.OneToOneField("interview.Interview", on_delete=models.CASCADE, related_name="scorecard")
+    rubric = models.ForeignKey(Rubric, on_delete=models.PROTECT, related_name="scorecards")
+    scorer = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="scorecards")
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.DRAFT)
+    recommendation = models.CharField(max_length=12, choices=Recommendation.choices, blank=True)
+    summary = models.TextField(blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+    submitted_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(status="draft") | (Q(submitted_at__isnull=False) & ~Q(recommendation="")),
+                name="scorecard_submitted_complete",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"Scorecard for interview {self.interview_id}"
+
+    @property
+    def is_submitted(self) -> bool:
+        return self.status == self.Status.SUBMITTED
+
+
+class StepScore(models.Model):
+    scorecard = models.ForeignKey(Scorecard, on_delete=models.CASCADE, related_name="step_scores")
+    step = models.ForeignKey(RubricStep, on_delete=models.PROTECT, related_name="+")
+    level = models.PositiveSmallIntegerField(null=True, blank=True)
+    notes = models.TextField(blank=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["scorecard", "step"], name="step_score_unique_step"),
+            models.CheckConstraint(
+                condition=Q(level__isnull=True) | Q(level__gte=1, level__lte=4), name="step_score_level_range"
+            ),
+        ]
+        ordering = ["scorecard", "step__number"]
+
+    def __str__(self) -> str:
+        return f"{self.step}: {self.level}"

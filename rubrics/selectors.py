@@ -1,0 +1,30 @@
+from django.db.models import Prefetch, QuerySet
+
+from .models import Criterion, Problem, Rubric, RubricStep, Scorecard, StepScore
+
+
+def rubric_active() -> Rubric | None:
+    return Rubric.objects.filter(is_active=True).order_by("slug", "-version").first()
+
+
+def rubric_steps(*, rubric_id: int) -> QuerySet[RubricStep]:
+    return (
+        RubricStep.objects.filter(rubric_id=rubric_id)
+        .order_by("number")
+        .prefetch_related(Prefetch("criteria", queryset=Criterion.objects.order_by("order")))
+    )
+
+
+def problem_list() -> QuerySet[Problem]:
+    return Problem.objects.filter(is_active=True).order_by("title")
+
+
+def scorecard_for_interview(*, interview_id: int) -> Scorecard | None:
+    return (
+        Scorecard.objects.select_related("rubric", "scorer")
+        .prefetch_related(
+            Prefetch("step_scores", queryset=StepScore.objects.select_related("step").order_by("step__number"))
+        )
+        .filter(interview_id=interview_id)
+        .first()
+    )

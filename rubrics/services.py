@@ -1,0 +1,181 @@
+"""Writes: loading rubric and problem-bank content, and filling in scorecards."""
+
+from pathlib import Path
+from typing import Any
+
+import yaml
+from django.contrib.auth.models import AbstractBaseUser
+from django.db import transaction
+from django.utils import timezone
+
+from config.errors import ApplicationError
+
+from .models import LEVELS, Criterion, Problem, Rubric, RubricStep, Scorecard, StepScore
+
+CONTENT_DIR = Path(__file__).resolve().parent / "content"
+
+
+def _require(mapping: dict, key: str, where: str) -> Any:
+    if not isinstance(mapping, dict) or key not in mapping:
+        raise ApplicationError(f"{where}: missing '{key}'.", code="bad_content")
+    return mapping[key]
+
+
+@transaction.atomic
+def rubric_import(*, data: dict[str, Any], replace: bool = False) -> tuple[Rubric, bool]:
+    """Create the rubric version described by `data` (the YAML schema of rubrics/content/rubric.yaml).
+
+    An existing slug+version is left alone (admin edits survive), unless `replace` is set.
+    Returns (rubric, created).
+    """
+    slug, version = _require(data, "slug", "rubric"), int(_require(data, "version", "rubric"))
+    existing = Rubric.objects.filter(slug=slug, version=version).first()
+    if existing and not replace:
+        return existing, False
+    if existing:
+        existing.delete()
+    levels = {str(level): value for level, value in _require(data, "levels", "rubric").items()}
+    if sorted(levels) != [str(level) for level in LEVELS]:
+        raise ApplicationError("rubric: levels must be exactly 1, 2, 3 and 4.", code="bad_content")
+    rubric = Rubric.objects.create(
+        slug=slug,
+        version=version,
+        title=_require(data, "title", "rubric"),
+        description=data.get("description", "").strip(),
+        levels=levels,
+    )
+    for step_data in _require(data, "steps", "rubric"):
+        where = f"step {step_data.get('number', '?')}"
+        step = RubricStep.objects.create(
+            rubric=rubric,
+            number=_require(step_data, "number", where),
+            key=_require(step_data, "key", where),
+            title=_require(step_data, "title", where),
+            summary=step_data.get("summary", "").strip(),
+            time_budget_minutes=_require(step_data, "time_budget_minutes", where),
+            interviewer_prompts=step_data.get("interviewer_prompts", []),
+        )
+        for order, crit in enumerate(_require(step_data, "criteria", where), start=1):
+            crit_levels = {str(level): text for level, text in _require(crit, "levels", where).items()}
+            if sorted(crit_levels) != [str(level) for level in LEVELS]:
+                raise ApplicationError(f"{where}: criterion {crit.get('key')} needs levels 1-4.", code="bad_content")
+            Criterion.objects.create(
+                step=step,
+                order=order,
+                key=_require(crit, "key", where),
+                title=_require(crit, "title", where),
+                description=crit.get("description", "").strip(),
+                weight=crit.get("weight", 1),
+                concepts=crit.get("concepts", []),
+                levels=crit_levels,
+            )
+    Rubric.objects.filter(slug=slug).exclude(pk=rubric.pk).filter(version__lt=version).update(is_active=False)
+    return rubric, True
+
+
+@transaction.atomic
+def problems_import(*, data: dict[str, Any], replace: bool = False) -> tuple[int, int]:
+    """Create problems that do not exist yet (by slug); with `replace`, overwrite existing ones."""
+    created = updated = 0
+    for item in _require(data, "problems", "problems"):
+        slug = _require(item, "slug", "problem")
+        fields = {
+            "title": _require(item, "title", slug),
+            "difficulty": item.get("difficulty", Problem.Difficulty.MEDIUM),
+            "domain": item.get("domain", ""),
+            "summary": item.get("summary", "").strip(),
+            "prompt": _require(item, "prompt", slug).strip(),
+            "clarifying_facts": item.get("clarifying_facts", []),
+            "expectations": item.get("expectations", {}),
+        }
+        problem = Problem.objects.filter(slug=slug).first()
+        if problem is None:
+            Problem.objects.create(slug=slug, **fields)
+            created += 1
+        elif replace:
+            for name, value in fields.items():
+                setattr(problem, name, value)
+            problem.save()
+            updated += 1
+    return created, updated
+
+
+def content_load(*, directory: Path = CONTENT_DIR, replace: bool = False) -> dict[str, Any]:
+    with open(directory / "rubric.yaml", encoding="utf-8") as fh:
+        rubric, rubric_created = rubric_import(data=yaml.safe_load(fh), replace=replace)
+    with open(directory / "problems.yaml", encoding="utf-8") as fh:
+        created, updated = problems_import(data=yaml.safe_load(fh), replace=replace)
+    return {
+        "rubric": str(rubric),
+        "rubric_created": rubric_created,
+        "problems_created": created,
+        "problems_updated": updated,
+    }
+
+
+# -- scorecards --------------------------------------------------------------------------------
+
+
+def _locked_error() -> ApplicationError:
+    return ApplicationError(
+        "This scorecard has been submitted and can no longer be changed.", code="locked", status=409
+    )
+
+
+@transaction.atomic
+def scorecard_get_or_create(*, interview, rubric: Rubric, scorer: AbstractBaseUser) -> Scorecard:
+    scorecard, created = Scorecard.objects.get_or_create(
+        interview=interview, defaults={"rubric": rubric, "scorer": scorer}
+    )
+    if created:
+        StepScore.objects.bulk_create(StepScore(scorecard=scorecard, step=step) for step in rubric.steps.all())
+    return scorecard
+
+
+@transaction.atomic
+def scorecard_update(
+    *,
+    scorecard: Scorecard,
+    steps: dict[int, dict[str, Any]],
+    recommendation: str = "",
+    summary: str = "",
+) -> Scorecard:
+    """Save a draft. `steps` maps step number -> {"level": 1-4 or None, "notes": str}."""
+    scorecard = Scorecard.objects.select_for_update().get(pk=scorecard.pk)
+    if scorecard.is_submitted:
+        raise _locked_error()
+    if recommendation and recommendation not in Scorecard.Recommendation.values:
+        raise ApplicationError(f"Unknown recommendation {recommendation!r}.", code="invalid")
+    scores = {score.step.number: score for score in scorecard.step_scores.select_related("step")}
+    unknown = set(steps) - set(scores)
+    if unknown:
+        raise ApplicationError(f"This rubric has no step {sorted(unknown)[0]}.", code="invalid")
+    for number, values in steps.items():
+        level = values.get("level")
+        if level is not None and (isinstance(level, bool) or level not in LEVELS):
+            raise ApplicationError(f"Step {number}: the level must be 1, 2, 3 or 4.", code="invalid")
+        score = scores[number]
+        score.level = level
+        score.notes = (values.get("notes") or "").strip()
+    StepScore.objects.bulk_update(scores.values(), ["level", "notes"])
+    scorecard.recommendation = recommendation
+    scorecard.summary = summary.strip()
+    scorecard.save(update_fields=["recommendation", "summary", "updated_at"])
+    return scorecard
+
+
+@transaction.atomic
+def scorecard_submit(*, scorecard: Scorecard) -> Scorecard:
+    scorecard = Scorecard.objects.select_for_update().get(pk=scorecard.pk)
+    if scorecard.is_submitted:
+        raise _locked_error()
+    missing = [score.step.number for score in scorecard.step_scores.select_related("step") if score.level is None]
+    if missing:
+        steps = ", ".join(str(number) for number in missing)
+        raise ApplicationError(f"Give every step a level before submitting (missing: step {steps}).", code="incomplete")
+    if not scorecard.recommendation:
+        raise ApplicationError("Choose an overall recommendation before submitting.", code="incomplete")
+    scorecard.status = Scorecard.Status.SUBMITTED
+    scorecard.submitted_at = timezone.now()
+    scorecard.save(update_fields=["status", "submitted_at", "updated_at"])
+    return scorecard

@@ -1,0 +1,11 @@
+from django.urls import path
+
+from . import apis, views
+
+urlpatterns = [
+    path("problems/", views.problem_bank, name="problem_bank"),
+    path("problems/<slug:slug>/", views.problem_detail, name="problem_detail"),
+    path("rubric/", views.rubric_detail, name="rubric"),
+]
+
+api_urlpatterns = [path("problems/", apis.ProblemListApi.as_view(), name="api_problems")]

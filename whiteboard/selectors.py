@@ -1,0 +1,58 @@
+"""Reads of boards: the current state, what changed since a seq, and the board as it was."""
+
+from dataclasses import dataclass
+from typing import Any
+
+from .lanes import lane_of
+from .models import Board, BoardElement, BoardOp
+from .services import element_wins
+
+
+@dataclass
+class BoardState:
+    board_id: int
+    seq: int
+    lanes: list[dict[str, Any]]
+    elements: list[dict[str, Any]]  # each carries a "lane" key ("offline", "online" or None)
+
+
+def _with_lane(data: dict[str, Any], lane: str | None) -> dict[str, Any]:
+    return {**data, "lane": lane}
+
+
+def board_get_state(*, board_id: int, include_deleted: bool = True) -> BoardState:
+    board = Board.objects.only("seq", "lanes").get(pk=board_id)
+    rows = BoardElement.objects.filter(board_id=board_id).order_by("id")
+    if not include_deleted:
+        rows = rows.filter(is_deleted=False)
+    elements = [_with_lane(row.data, row.lane) for row in rows.only("data", "lane")]
+    return BoardState(board_id=board.pk, seq=board.seq, lanes=board.lanes, elements=elements)
+
+
+def board_ops_since(*, board_id: int, since_seq: int, limit: int) -> list[BoardOp] | None:
+    """The ops after `since_seq` in order, or None when there are more than `limit` of them."""
+    ops = list(
+        BoardOp.objects.filter(board_id=board_id, seq__gt=since_seq)
+        .order_by("seq")
+        .only("seq", "elements")[: limit + 1]
+    )
+    return None if len(ops) > limit else ops
+
+
+def board_state_at(*, board_id: int, seq: int) -> BoardState:
+    """Rebuild the board as it was right after op `seq`, by replaying the op log."""
+    board = Board.objects.only("seq", "lanes").get(pk=board_id)
+    initial = BoardElement.objects.filter(board_id=board_id, updated_seq=0, element_id__in=board.protected_ids)
+    state: dict[str, dict[str, Any]] = {row.element_id: row.data for row in initial}
+    for elements in (
+        BoardOp.objects.filter(board_id=board_id, seq__lte=seq)
+        .order_by("seq")
+        .values_list("elements", flat=True)
+        .iterator(chunk_size=2000)
+    ):
+        for element in elements:
+            known = state.get(element["id"])
+            if known is None or element_wins(element, version=known["version"], version_nonce=known["versionNonce"]):
+                state[element["id"]] = element
+    elements = [_with_lane(data, lane_of(data, board.lanes)) for data in state.values()]
+    return BoardState(board_id=board.pk, seq=min(seq, board.seq), lanes=board.lanes, elements=elements)
