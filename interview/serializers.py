@@ -96,7 +96,5 @@ class StepScoreInputSerializer(serializers.Serializer):
 
 class ScorecardInputSerializer(serializers.Serializer):
     steps = StepScoreInputSerializer(many=True)
-    recommendation = serializers.ChoiceField(
-        choices=["", *Scorecard.Recommendation.values], required=False, default=""
-    )
+    recommendation = serializers.ChoiceField(choices=["", *Scorecard.Recommendation.values], required=False, default="")
     summary = serializers.CharField(allow_blank=True, required=False, default="", max_length=10_000)

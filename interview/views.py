@@ -41,7 +41,9 @@ def dashboard(request):
 
 @login_required
 def interview_new(request):
-    form = ScheduleForm(request.POST or None, initial={"problem": request.GET.get("problem")})
+    form = ScheduleForm(
+        request.POST if request.method == "POST" else None, initial={"problem": request.GET.get("problem")}
+    )
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
@@ -260,7 +262,8 @@ def interview_review(request, pk: int):
 def profile_edit(request):
     profile = services.profile_ensure(user=request.user)
     form = ProfileForm(
-        request.POST or None, initial={"display_name": profile.display_name, "time_zone": profile.time_zone}
+        request.POST if request.method == "POST" else None,
+        initial={"display_name": profile.display_name, "time_zone": profile.time_zone},
     )
     if request.method == "POST" and form.is_valid():
         services.profile_update(

@@ -100,11 +100,16 @@ def problems_import(*, data: dict[str, Any], replace: bool = False) -> tuple[int
     return created, updated
 
 
+def yaml_load(path: Path) -> Any:
+    """Parse YAML safely, with libyaml's C loader when PyYAML was built with it (25x faster)."""
+    loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+    with open(path, encoding="utf-8") as fh:
+        return yaml.load(fh, Loader=loader)  # noqa: S506 - a safe loader
+
+
 def content_load(*, directory: Path = CONTENT_DIR, replace: bool = False) -> dict[str, Any]:
-    with open(directory / "rubric.yaml", encoding="utf-8") as fh:
-        rubric, rubric_created = rubric_import(data=yaml.safe_load(fh), replace=replace)
-    with open(directory / "problems.yaml", encoding="utf-8") as fh:
-        created, updated = problems_import(data=yaml.safe_load(fh), replace=replace)
+    rubric, rubric_created = rubric_import(data=yaml_load(directory / "rubric.yaml"), replace=replace)
+    created, updated = problems_import(data=yaml_load(directory / "problems.yaml"), replace=replace)
     return {
         "rubric": str(rubric),
         "rubric_created": rubric_created,

@@ -1,0 +1,89 @@
+"""Shared fixtures: three people (interviewer, candidate, outsider), the content, and interviews."""
+
+import datetime as dt
+
+import pytest
+from django.utils import timezone
+
+from interview.models import Interview
+from interview.services import interview_accept, interview_schedule, profile_update
+from rubrics.models import Problem
+from rubrics.selectors import rubric_active
+from rubrics.services import content_load
+
+from .factories import PASSWORD, UserFactory
+
+
+@pytest.fixture(autouse=True)
+def _fast_password_hashing(settings):
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture
+def password():
+    return PASSWORD
+
+
+@pytest.fixture
+def content(db):
+    """The real rubric and problem bank, as `make run` loads them."""
+    content_load()
+    return rubric_active()
+
+
+@pytest.fixture
+def problem(content):
+    return Problem.objects.get(slug="video-recommendation")
+
+
+@pytest.fixture
+def interviewer(db):
+    user = UserFactory(username="ivy", email="ivy@example.com")
+    profile_update(user=user, display_name="Ivy Interviewer", time_zone="Europe/Paris")
+    return user
+
+
+@pytest.fixture
+def candidate(db):
+    user = UserFactory(username="cal", email="cal@example.com")
+    profile_update(user=user, display_name="Cal Candidate", time_zone="America/New_York")
+    return user
+
+
+@pytest.fixture
+def outsider(db):
+    user = UserFactory(username="otto", email="otto@example.com")
+    profile_update(user=user, display_name="Otto Outsider", time_zone="UTC")
+    return user
+
+
+@pytest.fixture
+def invited_interview(problem, interviewer, candidate) -> Interview:
+    """Scheduled by the interviewer; the candidate has not answered yet."""
+    return interview_schedule(
+        created_by=interviewer,
+        problem_id=problem.pk,
+        scheduled_at=timezone.now() + dt.timedelta(hours=2),
+        peer=candidate.username,
+        my_role="interviewer",
+    )
+
+
+@pytest.fixture
+def interview(invited_interview, candidate) -> Interview:
+    """Accepted: the room is open."""
+    return interview_accept(interview=invited_interview, user=candidate)
+
+
+@pytest.fixture
+def client_for(client):
+    """client_for(user) -> a test client logged in as user (or anonymous for None)."""
+    from django.test import Client
+
+    def make(user):
+        c = Client()
+        if user is not None:
+            c.force_login(user)
+        return c
+
+    return make
