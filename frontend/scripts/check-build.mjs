@@ -42,7 +42,7 @@ for (const family of ["Excalifont", "Virgil", "Nunito", "Cascadia", "Xiaolai"]) 
 
 const CDN = /esm\.sh|unpkg\.com|jsdelivr\.net|cdnjs\.cloudflare\.com|skypack\.dev/g;
 // Excalidraw's font loader: urls = [EXCALIDRAW_ASSET_PATH + path, fallback CDN + path]
-const ALLOWED = /"ASSETS_FALLBACK_URL",`https:\/\/esm\.sh\//;
+const ALLOWED = /["`]ASSETS_FALLBACK_URL["`],`https:\/\/esm\.sh\//;
 let allowedHits = 0;
 let totalBytes = 0;
 for (const file of files) {

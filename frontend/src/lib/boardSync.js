@@ -53,6 +53,48 @@ const LANE_FIELDS = [
 
 const encoder = new TextEncoder();
 
+// Mirrors the server's element checks (a batch with one bad element is refused
+// whole), so an unsupported element is dropped locally instead.
+const MAX_BATCH_ELEMENTS = 500;
+const ALLOWED_TYPES = new Set(["rectangle", "ellipse", "diamond", "arrow", "line", "freedraw", "text", "frame"]);
+const TYPE_LABELS = { image: "Images", embeddable: "Web embeds", iframe: "Embeds", magicframe: "AI frames" };
+const ID_RE = /^[A-Za-z0-9_-]{1,64}$/;
+const MAX_COORD = 1_000_000;
+const MAX_SIZE = 100_000;
+const MAX_TEXT = 10_000;
+const MAX_POINTS = 5_000;
+const NUMERIC_FIELDS = ["x", "y", "width", "height", "angle", "strokeWidth", "opacity", "roughness", "fontSize"];
+
+/** Why the server would refuse this element, or null when it is fine. */
+export function unsendableReason(el) {
+  if (!ALLOWED_TYPES.has(el.type)) {
+    return `${TYPE_LABELS[el.type] ?? `"${el.type}" elements`} are not supported on the shared board.`;
+  }
+  if (typeof el.id !== "string" || !ID_RE.test(el.id)) return "An element has an id the board does not accept.";
+  for (const field of NUMERIC_FIELDS) {
+    if (!(field in el)) continue;
+    const v = el[field];
+    const bound = field === "width" || field === "height" ? MAX_SIZE : MAX_COORD;
+    if (typeof v !== "number" || !Number.isFinite(v) || Math.abs(v) > bound) {
+      return "That element is too large or too far away to share.";
+    }
+  }
+  for (const field of ["text", "originalText"]) {
+    if (typeof el[field] === "string" && el[field].length > MAX_TEXT) {
+      return `Text is limited to ${MAX_TEXT.toLocaleString("en")} characters per element.`;
+    }
+  }
+  if (Array.isArray(el.points)) {
+    if (el.points.length > MAX_POINTS) return "That drawing has too many points to share; split it into smaller strokes.";
+    for (const p of el.points) {
+      if (!Array.isArray(p) || p.length !== 2 || p.some((v) => !Number.isFinite(v) || Math.abs(v) > MAX_COORD)) {
+        return "That element is too large or too far away to share.";
+      }
+    }
+  }
+  return null;
+}
+
 /** Excalidraw's conflict rule: does element `a` beat element `b`? */
 export function wins(a, b) {
   if (!b) return true;
@@ -74,9 +116,23 @@ function sortByIndex(elements) {
   return without.concat(withIndex);
 }
 
-/** restoreElements drops invisibly small elements; keep them (mostly tombstones) as-is. */
+/** One copy per id: the winner under Excalidraw's rule (catch-up can carry several). */
+function dedupeWinners(elements) {
+  const byId = new Map();
+  for (const el of elements) {
+    const prev = byId.get(el.id);
+    if (!prev || wins(el, prev)) byId.set(el.id, el);
+  }
+  return byId.size === elements.length ? elements : [...byId.values()];
+}
+
+/**
+ * restoreElements fills in missing fields and normalises; it renames duplicate
+ * ids (so duplicates are removed first) and drops invisibly small elements
+ * (kept here as-is: they are mostly tombstones).
+ */
 function restoreRemote(elements) {
-  const sorted = sortByIndex(elements);
+  const sorted = sortByIndex(dedupeWinners(elements));
   const restored = restoreElements(sorted, null);
   if (restored.length !== sorted.length) {
     const have = new Set(restored.map((e) => e.id));
@@ -194,10 +250,27 @@ export class BoardSync {
     let elements = api.getSceneElementsIncludingDeleted();
     if (this._enforceLanes(elements)) elements = api.getSceneElementsIncludingDeleted();
 
-    const dirty = [];
+    let dirty = [];
     for (const el of elements) {
       if (this.laneIds.has(el.id)) continue;
       if (this.known.get(el.id) !== el.version) dirty.push(el);
+    }
+
+    if (dirty.length && this.canEdit) {
+      const refused = [];
+      const reasons = new Set();
+      dirty = dirty.filter((el) => {
+        // a deleted element the server never had needs no round trip
+        const reason = unsendableReason(el);
+        if (!reason) return true;
+        refused.push(el.id);
+        if (!el.isDeleted) reasons.add(reason);
+        return false;
+      });
+      if (refused.length) {
+        this._revertToServer(refused);
+        for (const message of reasons) this.onError({ code: "unsupported", message });
+      }
     }
 
     if (dirty.length && this.ready && this.canEdit && this.socket.isOpen()) {
@@ -276,12 +349,15 @@ export class BoardSync {
     }
     this.seq = typeof msg.seq === "number" ? msg.seq : this.seq;
 
-    // peers on this board right now
-    this.peers = new Map();
-    for (const p of msg.peers ?? []) {
-      if (p.client_id && p.client_id !== this.clientId) this.peers.set(p.client_id, { user: p.user ?? null });
+    // peers on this board right now (when listed; otherwise they introduce
+    // themselves with peer_joined frames)
+    if (Array.isArray(msg.peers)) {
+      this.peers = new Map();
+      for (const p of msg.peers) {
+        if (p.client_id && p.client_id !== this.clientId) this.peers.set(p.client_id, { user: p.user ?? null });
+      }
+      this._pushCollaborators();
     }
-    this._pushCollaborators();
 
     this.ready = true;
     this._setConnection("connected");
@@ -356,11 +432,15 @@ export class BoardSync {
     const batch = msg.ref ? this.pending.get(msg.ref) : null;
     if (batch) {
       if (msg.code === "rate_limited") {
-        // nothing was applied: try the same batch again shortly
-        clearTimeout(this._retryTimer);
-        this._retryTimer = setTimeout(() => {
-          if (this.ready && this.pending.has(batch.opId)) this.socket.send(batch.payload);
-        }, RATE_LIMIT_RETRY_MS);
+        // nothing was applied: send the pending batches again shortly (same op_ids,
+        // so any the server did apply are only acknowledged again)
+        if (!this._retryTimer) {
+          this._retryTimer = setTimeout(() => {
+            this._retryTimer = null;
+            if (!this.ready) return;
+            for (const pending of this.pending.values()) this.socket.send(pending.payload);
+          }, RATE_LIMIT_RETRY_MS);
+        }
         return;
       }
       // the whole batch was refused: drop it and put the server's copies back
@@ -422,7 +502,7 @@ export class BoardSync {
     for (const el of dirty) {
       const json = JSON.stringify(el);
       const size = encoder.encode(json).length + 1;
-      if (bytes + size > MAX_BATCH_BYTES && parts.length) send();
+      if ((bytes + size > MAX_BATCH_BYTES || parts.length >= MAX_BATCH_ELEMENTS) && parts.length) send();
       parts.push(json);
       versions.set(el.id, el.version);
       copies.set(el.id, JSON.parse(json));
@@ -438,7 +518,7 @@ export class BoardSync {
    */
   _applyRemote(remote, { force = false } = {}) {
     const api = this.api;
-    const incoming = remote.filter((el) => el && typeof el.id === "string");
+    const incoming = dedupeWinners(remote.filter((el) => el && typeof el.id === "string"));
     if (!incoming.length || !api) return;
     for (const el of incoming) {
       const prev = this.serverCopies.get(el.id);
@@ -474,7 +554,7 @@ export class BoardSync {
       if (server) {
         const [restored] = restoreRemote([server]);
         next.push(restored);
-        this.known.set(el.id, restored.version);
+        this.known.set(el.id, server.version);
       } else {
         // never reached the server: drop it locally
         this.known.delete(el.id);

@@ -14,6 +14,12 @@ export class RoomClient {
     this.onError = onError ?? (() => {});
     this.pendingChats = new Map(); // client_msg_id -> optimistic event
     this.names = new Map(); // user id -> display name
+    this.roles = new Map(); // user id -> "interviewer" | "candidate" | …
+    // Who is here: the protocol's `online` list of user ids, refined by
+    // `participant` frames (client_id -> user) when the server sends them.
+    this.baseOnline = [];
+    this.participants = new Map();
+    this.participantsSeen = false;
     if (me?.id != null) this.names.set(me.id, me.name);
     this._listeners = new Set();
     this.state = {
@@ -29,11 +35,16 @@ export class RoomClient {
       pending: [],
       online: [],
       names: this.names,
+      roles: this.roles,
     };
+    if (me?.id != null && role) this.roles.set(me.id, role);
     this.socket = new ReconnectingSocket(path, {
       onMessage: (msg) => this._onMessage(msg),
       onClose: ({ final, code }) => {
-        this._set({ connection: final ? "closed" : "reconnecting" });
+        this.participants.clear();
+        this.participantsSeen = false;
+        this.baseOnline = [];
+        this._set({ connection: final ? "closed" : "reconnecting", online: [] });
         if (final) {
           this.onError({
             code: "forbidden",
@@ -137,7 +148,15 @@ export class RoomClient {
         break;
       }
       case "online":
-        if (Array.isArray(msg.online)) this._set({ online: msg.online });
+        if (Array.isArray(msg.online)) {
+          this.baseOnline = msg.online;
+          this.participants.clear();
+          this.participantsSeen = false;
+          this._set({ online: this._online() });
+        }
+        break;
+      case "participant":
+        this._onParticipant(msg);
         break;
       case "error":
         this._onServerError(msg);
@@ -154,7 +173,11 @@ export class RoomClient {
     if (msg.you) {
       this.me = { id: msg.you.id, name: msg.you.name };
       this.names.set(msg.you.id, msg.you.name);
+      if (msg.you.role) this.roles.set(msg.you.id, msg.you.role);
     }
+    this.baseOnline = Array.isArray(msg.online) ? msg.online : [];
+    this.participants.clear();
+    this.participantsSeen = false;
     // optimistic messages the server already stored are done; re-send the rest
     const stored = new Set(transcript.map((ev) => ev.client_msg_id).filter(Boolean));
     for (const id of [...this.pendingChats.keys()]) if (stored.has(id)) this.pendingChats.delete(id);
@@ -170,12 +193,37 @@ export class RoomClient {
       clockOffset: serverNow === null ? 0 : serverNow - Date.now(),
       transcript: dedupe(transcript),
       pending: [...this.pendingChats.values()],
-      online: Array.isArray(msg.online) ? msg.online : [],
+      online: this._online(),
       names: new Map(this.names),
+      roles: new Map(this.roles),
     });
     for (const p of this.pendingChats.values()) {
       if (!p.failed) this.socket.send({ type: "chat", text: p.text, client_msg_id: p.client_msg_id });
     }
+  }
+
+  _onParticipant(msg) {
+    if (!msg.client_id) return;
+    this.participantsSeen = true;
+    if (msg.status === "left") {
+      this.participants.delete(msg.client_id);
+    } else if (msg.user && msg.user.id != null) {
+      this.participants.set(msg.client_id, msg.user);
+      if (msg.user.name) this.names.set(msg.user.id, msg.user.name);
+      if (msg.user.role) this.roles.set(msg.user.id, msg.user.role);
+    }
+    this._set({ online: this._online(), names: new Map(this.names), roles: new Map(this.roles) });
+  }
+
+  _online() {
+    const ids = [];
+    const add = (id) => {
+      if (id != null && !ids.includes(id)) ids.push(id);
+    };
+    if (this.me?.id != null && this.state?.connection !== "reconnecting") add(this.me.id);
+    if (!this.participantsSeen) this.baseOnline.forEach(add);
+    for (const user of this.participants.values()) add(user.id);
+    return ids;
   }
 
   _addEvent(ev) {

@@ -1,0 +1,135 @@
+import { useCallback, useEffect, useMemo, useRef, useState, useSyncExternalStore } from "react";
+
+import ChatPanel from "./components/ChatPanel.jsx";
+import OnlineList from "./components/OnlineList.jsx";
+import ProblemCard from "./components/ProblemCard.jsx";
+import StatusBadge from "./components/StatusBadge.jsx";
+import StepTracker from "./components/StepTracker.jsx";
+import Toasts from "./components/Toasts.jsx";
+import { RoomClient } from "./lib/roomClient.js";
+import RoomBoard from "./RoomBoard.jsx";
+
+const EMPTY_VIEW = {
+  connection: "connecting",
+  seq: null,
+  canEdit: false,
+  unsynced: 0,
+  clientId: null,
+  lanes: [],
+  peers: [],
+};
+const noopSubscribe = () => () => {};
+const emptyView = () => EMPTY_VIEW;
+
+function useToasts() {
+  const [toasts, setToasts] = useState([]);
+  const nextId = useRef(1);
+  const dismiss = useCallback((id) => setToasts((list) => list.filter((t) => t.id !== id)), []);
+  const push = useCallback(({ code, message, tone = "error" }) => {
+    setToasts((list) => {
+      // the same message twice in a row is shown once
+      if (list.some((t) => t.message === message)) return list;
+      const toast = { id: nextId.current++, code, message, tone };
+      return [...list.slice(-3), toast];
+    });
+  }, []);
+  return { toasts, push, dismiss };
+}
+
+export default function RoomApp({ config }) {
+  const { toasts, push: pushToast, dismiss } = useToasts();
+  const isInterviewer = config.role === "interviewer";
+
+  const room = useMemo(
+    () =>
+      new RoomClient({
+        path: config.ws.room,
+        me: config.user,
+        role: config.role,
+        onError: (err) => pushToast(err),
+      }),
+    // one client per page
+    // eslint-disable-next-line react-hooks/exhaustive-deps
+    [],
+  );
+  useEffect(() => {
+    room.start();
+    return () => room.stop();
+  }, [room]);
+  const roomState = useSyncExternalStore(room.subscribe, room.getState);
+
+  const [sync, setSync] = useState(null);
+  const apiRef = useRef(null);
+  const boardView = useSyncExternalStore(sync ? sync.subscribe : noopSubscribe, sync ? sync.getView : emptyView);
+
+  // names learnt from the board socket help label the online list
+  useEffect(() => {
+    for (const peer of boardView.peers) room.learnName(peer.user);
+  }, [boardView.peers, room]);
+
+  useEffect(() => {
+    window.mocklane = {
+      get excalidrawAPI() {
+        return apiRef.current;
+      },
+      boardSeq: () => sync?.seq ?? null,
+      status: () => sync?.status() ?? "connecting",
+      unsynced: () => sync?.unsynced ?? 0,
+      board: sync,
+      room,
+      config,
+    };
+  }, [sync, room, config]);
+
+  const onBoardError = useCallback((err) => pushToast(err), [pushToast]);
+  const onApi = useCallback((api) => {
+    apiRef.current = api;
+  }, []);
+
+  const urls = config.urls ?? {};
+  const interview = config.interview ?? {};
+
+  return (
+    <div className="ml-room">
+      <aside className="ml-panel" aria-label="Interview panel">
+        <header className="ml-panel__head">
+          <StatusBadge connection={boardView.connection} unsynced={boardView.unsynced} />
+          <nav className="ml-links" aria-label="Interview links">
+            {isInterviewer && urls.scorecard && (
+              <a href={urls.scorecard} className="ml-link">
+                Scorecard
+              </a>
+            )}
+            {urls.review && (
+              <a href={urls.review} className="ml-link">
+                Review
+              </a>
+            )}
+          </nav>
+        </header>
+
+        <div className="ml-panel__scroll">
+          <ProblemCard problem={interview.problem} />
+          <StepTracker room={room} state={roomState} canMove={isInterviewer} />
+          <OnlineList state={roomState} me={config.user} role={config.role} boardPeers={boardView.peers} />
+        </div>
+
+        <ChatPanel room={room} state={roomState} me={config.user} />
+      </aside>
+
+      <main className="ml-board" aria-label="Shared whiteboard">
+        <RoomBoard
+          config={config}
+          canEdit={boardView.canEdit}
+          onSync={setSync}
+          onApi={onApi}
+          onError={onBoardError}
+        />
+        {!boardView.canEdit && boardView.connection === "connected" && (
+          <div className="ml-board__notice">View only — you can follow the board but not edit it.</div>
+        )}
+        <Toasts toasts={toasts} onDismiss={dismiss} />
+      </main>
+    </div>
+  );
+}

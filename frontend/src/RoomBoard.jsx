@@ -1,0 +1,59 @@
+import { Excalidraw, MainMenu } from "@excalidraw/excalidraw";
+import { memo, useCallback, useEffect, useRef, useState } from "react";
+
+import { INITIAL_APP_STATE, UI_OPTIONS } from "./excalidrawOptions.js";
+import { BoardSync } from "./lib/boardSync.js";
+
+const INITIAL_DATA = { elements: [], appState: INITIAL_APP_STATE };
+
+/**
+ * The live, shared Excalidraw board. Creates the BoardSync once the
+ * Excalidraw API is available and reports it to the parent.
+ */
+function RoomBoard({ config, canEdit, onSync, onApi, onError }) {
+  const [api, setApi] = useState(null);
+  const syncRef = useRef(null);
+
+  useEffect(() => {
+    if (!api) return undefined;
+    onApi?.(api);
+    const sync = new BoardSync({ path: config.ws.board, api, user: config.user, onError });
+    syncRef.current = sync;
+    onSync?.(sync);
+    sync.start();
+    return () => {
+      sync.stop();
+      syncRef.current = null;
+    };
+    // the socket lives as long as the Excalidraw instance
+    // eslint-disable-next-line react-hooks/exhaustive-deps
+  }, [api]);
+
+  const onChange = useCallback(() => syncRef.current?.handleChange(), []);
+  const onPointerUpdate = useCallback((payload) => syncRef.current?.handlePointer(payload), []);
+  const fit = useCallback(() => syncRef.current?.fitToContent(), []);
+
+  return (
+    <Excalidraw
+      excalidrawAPI={setApi}
+      initialData={INITIAL_DATA}
+      onChange={onChange}
+      onPointerUpdate={onPointerUpdate}
+      isCollaborating
+      viewModeEnabled={!canEdit}
+      UIOptions={UI_OPTIONS}
+      aiEnabled={false}
+      langCode="en"
+      name={config.interview?.title || "Mocklane board"}
+    >
+      <MainMenu>
+        <MainMenu.Item onSelect={fit}>Fit board to screen</MainMenu.Item>
+        <MainMenu.DefaultItems.SaveAsImage />
+        <MainMenu.DefaultItems.SearchMenu />
+        <MainMenu.DefaultItems.Help />
+      </MainMenu>
+    </Excalidraw>
+  );
+}
+
+export default memo(RoomBoard);

@@ -1,0 +1,20 @@
+/** Excalidraw options shared by the live room and the read-only review. */
+export const UI_OPTIONS = {
+  canvasActions: {
+    // the board lives on the server: no opening/saving local files, no wiping it
+    loadScene: false,
+    saveToActiveFile: false,
+    export: false,
+    clearCanvas: false,
+    toggleTheme: false,
+    changeViewBackgroundColor: false,
+    saveAsImage: true,
+  },
+  // binary files are not part of the board protocol
+  tools: { image: false },
+};
+
+export const INITIAL_APP_STATE = {
+  viewBackgroundColor: "#ffffff",
+  currentItemRoughness: 0,
+};
