@@ -1,14 +1,13 @@
 """The room socket: chat, the step tracker and who is here. Protocol: docs/protocol.md."""
 
-import json
 import logging
 import secrets
 
 from channels.db import database_sync_to_async
-from channels.generic.websocket import AsyncWebsocketConsumer
 from django.core.exceptions import PermissionDenied
 
 from config.errors import ApplicationError
+from config.sockets import CLOSE_FORBIDDEN, CLOSE_NOT_FOUND, JsonFrameConsumer
 from whiteboard.ratelimit import TokenBucket
 
 from . import services
@@ -18,8 +17,6 @@ from .selectors import event_payload, room_state_for
 
 logger = logging.getLogger(__name__)
 
-CLOSE_FORBIDDEN = 4403
-CLOSE_NOT_FOUND = 4404
 MAX_MESSAGE_BYTES = 16 * 1024
 
 
@@ -27,7 +24,9 @@ def room_group(interview_id: int) -> str:
     return f"interview.{int(interview_id)}"
 
 
-class RoomConsumer(AsyncWebsocketConsumer):
+class RoomConsumer(JsonFrameConsumer):
+    forbidden_message = "You are no longer part of this live interview."
+
     async def connect(self):
         self.interview_id = int(self.scope["url_route"]["kwargs"]["interview_id"])
         self.user = self.scope["user"]
@@ -47,7 +46,7 @@ class RoomConsumer(AsyncWebsocketConsumer):
         self.bucket = TokenBucket(rate=5, capacity=20)
         await self.channel_layer.group_add(self.group, self.channel_name)
         self.joined = True
-        await self._send({**state, "client_id": self.client_id})
+        await self.send_json_frame({**state, "client_id": self.client_id})
         await self._broadcast({"kind": "joined", "reply_to": self.channel_name})
 
     async def disconnect(self, code):
@@ -66,32 +65,16 @@ class RoomConsumer(AsyncWebsocketConsumer):
             raise PermissionDenied("This interview is not live.")
         return interview
 
-    async def receive(self, text_data=None, bytes_data=None):
-        raw = text_data if text_data is not None else bytes_data
-        if raw is None or len(raw) > MAX_MESSAGE_BYTES:
-            await self._error("too_large", f"Messages are limited to {MAX_MESSAGE_BYTES} bytes.")
-            return
-        try:
-            content = json.loads(raw)
-        except (ValueError, UnicodeDecodeError):
-            await self._error("bad_json", "The message is not valid JSON.")
-            return
-        if not isinstance(content, dict):
-            await self._error("bad_json", "A message must be a JSON object.")
-            return
-        handler = self.handlers.get(content.get("type"))
-        if handler is None:
-            await self._error("unknown_type", f"Unknown message type {content.get('type')!r}.")
-            return
+    def max_message_bytes(self) -> int:
+        return MAX_MESSAGE_BYTES
+
+    def error_ref(self, content: dict):
+        return content.get("client_msg_id")
+
+    async def dispatch_frame(self, handler, content):
         if not self.bucket.take():
-            await self._error("rate_limited", "Too many messages; wait a moment.", ref=content.get("client_msg_id"))
-            return
-        try:
-            await handler(self, content)
-        except ApplicationError as exc:
-            await self._error(exc.code, exc.message, ref=content.get("client_msg_id"))
-        except (PermissionDenied, Interview.DoesNotExist):
-            await self._error("forbidden", "You are no longer part of this live interview.")
+            raise ApplicationError("Too many messages; wait a moment.", code="rate_limited")
+        await handler(self, content)
 
     async def on_chat(self, content):
         event = await self._post(content.get("text"), content.get("client_msg_id"))
@@ -123,12 +106,6 @@ class RoomConsumer(AsyncWebsocketConsumer):
 
     handlers = {"chat": on_chat, "step": on_step}
 
-    async def _send(self, payload: dict) -> None:
-        await self.send(text_data=json.dumps(payload, separators=(",", ":")))
-
-    async def _error(self, code: str, message: str, ref=None) -> None:
-        await self._send({"type": "error", "code": code, "message": message, "ref": ref})
-
     async def _broadcast(self, event: dict, include_self: bool = False) -> None:
         await self.channel_layer.group_send(
             self.group,
@@ -156,19 +133,19 @@ class RoomConsumer(AsyncWebsocketConsumer):
                     "user": self.me,
                 },
             )
-            await self._send(
+            await self.send_json_frame(
                 {"type": "participant", "status": "joined", "client_id": event["client_id"], "user": event["user"]}
             )
         elif kind == "here":
-            await self._send(
+            await self.send_json_frame(
                 {"type": "participant", "status": "here", "client_id": event["client_id"], "user": event["user"]}
             )
         elif kind == "left":
-            await self._send({"type": "participant", "status": "left", "client_id": event["client_id"]})
+            await self.send_json_frame({"type": "participant", "status": "left", "client_id": event["client_id"]})
         elif kind == "chat":
-            await self._send({"type": "chat", "event": event["event"]})
+            await self.send_json_frame({"type": "chat", "event": event["event"]})
         elif kind == "step":
-            await self._send(
+            await self.send_json_frame(
                 {
                     "type": "step",
                     "current_step": event["current_step"],

@@ -4,16 +4,14 @@ Protocol: docs/protocol.md. The database is the source of truth; the channel lay
 carries notifications, each with its seq, so a client that misses one notices the gap and asks.
 """
 
-import json
 import logging
 import secrets
 
 from channels.db import database_sync_to_async
-from channels.generic.websocket import AsyncWebsocketConsumer
 from django.conf import settings
 from django.core.exceptions import PermissionDenied
 
-from config.errors import ApplicationError
+from config.sockets import CLOSE_FORBIDDEN, CLOSE_NOT_FOUND, JsonFrameConsumer
 
 from .access import BoardPermission, board_access
 from .errors import BoardError
@@ -23,9 +21,6 @@ from .selectors import board_get_state, board_ops_since
 from .services import board_apply_ops
 
 logger = logging.getLogger(__name__)
-
-CLOSE_FORBIDDEN = 4403
-CLOSE_NOT_FOUND = 4404
 
 
 def board_group(board_id: int) -> str:
@@ -38,7 +33,9 @@ def user_payload(user) -> dict:
     return {"id": user.pk, "name": str(profile) if profile is not None else user.get_username()}
 
 
-class BoardConsumer(AsyncWebsocketConsumer):
+class BoardConsumer(JsonFrameConsumer):
+    forbidden_message = "You can no longer edit this board."
+
     async def connect(self):
         self.board_id = int(self.scope["url_route"]["kwargs"]["board_id"])
         self.user = self.scope["user"]
@@ -59,18 +56,7 @@ class BoardConsumer(AsyncWebsocketConsumer):
         self.presence_bucket = TokenBucket(rate=30, capacity=30)
         await self.channel_layer.group_add(self.group, self.channel_name)
         self.joined = True
-        state = await database_sync_to_async(board_get_state)(board_id=self.board_id)
-        await self._send(
-            {
-                "type": "snapshot",
-                "seq": state.seq,
-                "elements": state.elements,
-                "lanes": [{k: lane[k] for k in ("key", "element_id", "name")} for lane in state.lanes],
-                "can_edit": self.permission >= BoardPermission.EDIT,
-                "client_id": self.client_id,
-                "user": self.me,
-            }
-        )
+        await self._send_snapshot()
         await self._broadcast(
             {"kind": "peer_joined", "client_id": self.client_id, "user": self.me, "reply_to": self.channel_name}
         )
@@ -89,36 +75,18 @@ class BoardConsumer(AsyncWebsocketConsumer):
 
     # -- incoming -------------------------------------------------------------------------------
 
-    async def receive(self, text_data=None, bytes_data=None):
-        raw = text_data if text_data is not None else bytes_data
-        if raw is None or len(raw) > settings.BOARD_MAX_MESSAGE_BYTES:
-            await self._error("too_large", f"Messages are limited to {settings.BOARD_MAX_MESSAGE_BYTES} bytes.")
-            return
-        try:
-            content = json.loads(raw)
-        except (ValueError, UnicodeDecodeError):
-            await self._error("bad_json", "The message is not valid JSON.")
-            return
-        if not isinstance(content, dict):
-            await self._error("bad_json", "A message must be a JSON object.")
-            return
-        handler = self.handlers.get(content.get("type"))
-        if handler is None:
-            await self._error("unknown_type", f"Unknown message type {content.get('type')!r}.")
-            return
-        try:
-            await handler(self, content)
-        except ApplicationError as exc:
-            await self._error(exc.code, exc.message, ref=content.get("op_id"))
-        except PermissionDenied:
-            await self._error("forbidden", "You can no longer edit this board.", ref=content.get("op_id"))
+    def max_message_bytes(self) -> int:
+        return settings.BOARD_MAX_MESSAGE_BYTES
+
+    def error_ref(self, content: dict):
+        return content.get("op_id")
 
     async def on_ops(self, content):
         op_id = content.get("op_id")
         if not self.op_bucket.take():
             raise BoardError("Too many changes at once; slow down and resend.", code="rate_limited")
         result = await self._apply(op_id, content.get("elements"))
-        await self._send(
+        await self.send_json_frame(
             {
                 "type": "ack",
                 "op_id": op_id,
@@ -145,23 +113,31 @@ class BoardConsumer(AsyncWebsocketConsumer):
         ops = await database_sync_to_async(board_ops_since)(
             board_id=self.board_id, since_seq=since, limit=settings.BOARD_CATCHUP_MAX_OPS
         )
-        if ops is None:
-            state = await database_sync_to_async(board_get_state)(board_id=self.board_id)
-            await self._send(
-                {
-                    "type": "snapshot",
-                    "seq": state.seq,
-                    "elements": state.elements,
-                    "lanes": [{k: lane[k] for k in ("key", "element_id", "name")} for lane in state.lanes],
-                    "can_edit": self.permission >= BoardPermission.EDIT,
-                    "client_id": self.client_id,
-                    "user": self.me,
-                }
-            )
+        if ops is None or (not ops and since > await self._current_seq()):
+            # Too far behind, or ahead of the server: start again from the whole board.
+            await self._send_snapshot()
             return
         seq = ops[-1].seq if ops else since
-        await self._send(
+        await self.send_json_frame(
             {"type": "catchup", "seq": seq, "ops": [{"seq": op.seq, "elements": op.elements} for op in ops]}
+        )
+
+    @database_sync_to_async
+    def _current_seq(self) -> int:
+        return Board.objects.values_list("seq", flat=True).get(pk=self.board_id)
+
+    async def _send_snapshot(self) -> None:
+        state = await database_sync_to_async(board_get_state)(board_id=self.board_id)
+        await self.send_json_frame(
+            {
+                "type": "snapshot",
+                "seq": state.seq,
+                "elements": state.elements,
+                "lanes": [{k: lane[k] for k in ("key", "element_id", "name")} for lane in state.lanes],
+                "can_edit": self.permission >= BoardPermission.EDIT,
+                "client_id": self.client_id,
+                "user": self.me,
+            }
         )
 
     async def on_presence(self, content):
@@ -190,12 +166,6 @@ class BoardConsumer(AsyncWebsocketConsumer):
 
     # -- outgoing -------------------------------------------------------------------------------
 
-    async def _send(self, payload: dict) -> None:
-        await self.send(text_data=json.dumps(payload, separators=(",", ":")))
-
-    async def _error(self, code: str, message: str, ref=None) -> None:
-        await self._send({"type": "error", "code": code, "message": message, "ref": ref})
-
     async def _broadcast(self, event: dict) -> None:
         await self.channel_layer.group_send(self.group, {"type": "board.event", "sender": self.channel_name, **event})
 
@@ -217,4 +187,4 @@ class BoardConsumer(AsyncWebsocketConsumer):
             )
         payload = {key: value for key, value in event.items() if key not in ("type", "sender", "kind", "reply_to")}
         payload["type"] = "peer_joined" if kind == "peer_here" else kind
-        await self._send(payload)
+        await self.send_json_frame(payload)

@@ -20,12 +20,17 @@ def _with_lane(data: dict[str, Any], lane: str | None) -> dict[str, Any]:
     return {**data, "lane": lane}
 
 
+def z_order(elements: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Excalidraw's stacking order: by fractional `index` (plain string order), unindexed last."""
+    return sorted(elements, key=lambda e: (e.get("index") is None, e.get("index") or ""))
+
+
 def board_get_state(*, board_id: int, include_deleted: bool = True) -> BoardState:
     board = Board.objects.only("seq", "lanes").get(pk=board_id)
     rows = BoardElement.objects.filter(board_id=board_id).order_by("id")
     if not include_deleted:
         rows = rows.filter(is_deleted=False)
-    elements = [_with_lane(row.data, row.lane) for row in rows.only("data", "lane")]
+    elements = z_order([_with_lane(row.data, row.lane) for row in rows.only("data", "lane")])
     return BoardState(board_id=board.pk, seq=board.seq, lanes=board.lanes, elements=elements)
 
 
@@ -54,5 +59,5 @@ def board_state_at(*, board_id: int, seq: int) -> BoardState:
             known = state.get(element["id"])
             if known is None or element_wins(element, version=known["version"], version_nonce=known["versionNonce"]):
                 state[element["id"]] = element
-    elements = [_with_lane(data, lane_of(data, board.lanes)) for data in state.values()]
+    elements = z_order([_with_lane(data, lane_of(data, board.lanes)) for data in state.values()])
     return BoardState(board_id=board.pk, seq=min(seq, board.seq), lanes=board.lanes, elements=elements)

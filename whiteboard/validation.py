@@ -9,7 +9,7 @@ from django.conf import settings
 from .errors import BoardError
 
 ALLOWED_TYPES = frozenset({"rectangle", "ellipse", "diamond", "arrow", "line", "freedraw", "text", "frame"})
-ID_RE = re.compile(r"^[A-Za-z0-9_\-]{1,64}$")
+ID_RE = re.compile(r"[A-Za-z0-9_\-]{1,64}")
 MAX_COORD = 1_000_000
 MAX_SIZE = 100_000
 MAX_VERSION = 2**31 - 1
@@ -35,10 +35,11 @@ def validate_element(element: Any) -> None:
     if not isinstance(element, dict):
         raise _fail("Each element must be a JSON object.")
     element_id = element.get("id")
-    if not isinstance(element_id, str) or not ID_RE.match(element_id):
+    if not isinstance(element_id, str) or not ID_RE.fullmatch(element_id):
         raise _fail("Each element needs an id of 1-64 letters, digits, '-' or '_'.")
-    if element.get("type") not in ALLOWED_TYPES:
-        raise _fail(f"Element {element_id}: type {element.get('type')!r} is not allowed on this board.")
+    element_type = element.get("type")
+    if not isinstance(element_type, str) or element_type not in ALLOWED_TYPES:
+        raise _fail(f"Element {element_id}: type {element_type!r} is not allowed on this board.")
     version = element.get("version")
     if isinstance(version, bool) or not isinstance(version, int) or not 1 <= version <= MAX_VERSION:
         raise _fail(f"Element {element_id}: version must be a whole number from 1 to {MAX_VERSION}.")
