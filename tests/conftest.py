@@ -1,6 +1,7 @@
 """Shared fixtures: three people (interviewer, candidate, outsider), the content, and interviews."""
 
 import datetime as dt
+import uuid
 
 import pytest
 from django.utils import timezone
@@ -17,6 +18,24 @@ from .factories import PASSWORD, UserFactory
 @pytest.fixture(autouse=True)
 def _fast_password_hashing(settings):
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture(autouse=True)
+def _private_channel_layer(settings):
+    """Keep broadcasts away from any server sharing the Redis: its board and interview ids overlap ours."""
+    layer = settings.CHANNEL_LAYERS["default"]
+    if "CONFIG" in layer:
+        config = {**layer["CONFIG"], "prefix": f"test-{uuid.uuid4().hex[:12]}"}
+        settings.CHANNEL_LAYERS = {"default": {**layer, "CONFIG": config}}
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _no_persistent_connections():
+    """Socket handlers run ORM calls in worker threads; persistent connections there would keep
+    the test database open and stop it being dropped at the end."""
+    from django.db import connections
+
+    connections.settings["default"]["CONN_MAX_AGE"] = 0
 
 
 @pytest.fixture(autouse=True)
