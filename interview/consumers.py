@@ -118,6 +118,10 @@ class RoomConsumer(JsonFrameConsumer):
             },
         )
 
+    async def room_ended(self, event):
+        await self.send_json_frame({"type": "ended"})
+        await self.close(code=4000)
+
     async def room_event(self, event):
         if event["sender"] == self.channel_name:
             return

@@ -212,4 +212,16 @@ def interview_end(*, interview: Interview, user) -> Interview:
         text="Interview ended",
         step=interview.current_step,
     )
+    interview_id = interview.pk
+    transaction.on_commit(lambda: _announce_end(interview_id))
     return interview
+
+
+def _announce_end(interview_id: int) -> None:
+    """Tell everyone still in the room (on any server process) that the room is closed."""
+    from asgiref.sync import async_to_sync
+    from channels.layers import get_channel_layer
+
+    from .consumers import room_group
+
+    async_to_sync(get_channel_layer().group_send)(room_group(interview_id), {"type": "room.ended"})

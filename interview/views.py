@@ -4,6 +4,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.http import Http404
+from django.middleware.csrf import get_token
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_POST
@@ -120,6 +121,7 @@ def interview_room(request, pk: int):
         "ws": {"board": f"/ws/boards/{interview.board_id}/", "room": f"/ws/interviews/{interview.pk}/"},
         "user": {"id": request.user.pk, "name": public_name(request.user)},
         "role": role,
+        "csrf_token": get_token(request),
         "urls": {
             "review": reverse("interview_review", args=[pk]),
             "scorecard": reverse("interview_scorecard", args=[pk]),

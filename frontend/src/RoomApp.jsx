@@ -47,6 +47,11 @@ export default function RoomApp({ config }) {
         me: config.user,
         role: config.role,
         onError: (err) => pushToast(err),
+        onEnded: () => {
+          // The interviewer goes on to score; the candidate to the review.
+          const next = config.role === "interviewer" ? config.urls?.scorecard : config.urls?.review;
+          if (next) window.location.assign(next);
+        },
       }),
     // one client per page
     // eslint-disable-next-line react-hooks/exhaustive-deps
@@ -104,6 +109,23 @@ export default function RoomApp({ config }) {
               <a href={urls.review} className="ml-link">
                 Review
               </a>
+            )}
+            {isInterviewer && urls.end && config.csrf_token && (
+              <form
+                method="post"
+                action={urls.end}
+                className="ml-endform"
+                onSubmit={(event) => {
+                  if (!window.confirm("End the interview for both of you? The board becomes read-only.")) {
+                    event.preventDefault();
+                  }
+                }}
+              >
+                <input type="hidden" name="csrfmiddlewaretoken" value={config.csrf_token} />
+                <button type="submit" className="ml-link ml-link--end">
+                  End
+                </button>
+              </form>
             )}
           </nav>
         </header>

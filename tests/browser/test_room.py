@@ -131,3 +131,25 @@ def test_outsider_cannot_open_the_room(live_asgi_server, new_page, interview, ou
     log_in(page, live_asgi_server, outsider, password)
     response = page.goto(live_asgi_server + reverse("interview_room", args=[interview.pk]))
     assert response.status == 403
+
+
+def test_interviewer_ends_the_interview_and_both_land_on_the_review(
+    live_asgi_server, new_page, interview, interviewer, candidate, password
+):
+    base = live_asgi_server
+    pages = {}
+    for role, user in (("interviewer", interviewer), ("candidate", candidate)):
+        page = new_page()
+        log_in(page, base, user, password)
+        open_room(page, base, interview)
+        pages[role] = page
+
+    pages["interviewer"].on("dialog", lambda dialog: dialog.accept())
+    with pages["interviewer"].expect_navigation():
+        pages["interviewer"].get_by_role("button", name="End", exact=True).click()
+    assert pages["interviewer"].url.endswith(reverse("interview_scorecard", args=[interview.pk]))
+    # The candidate's room is closed by the server and the page moves to the review.
+    pages["candidate"].wait_for_url(base + reverse("interview_review", args=[interview.pk]))
+    assert "Scores appear here once" in pages["candidate"].content()
+    interview.refresh_from_db()
+    assert interview.status == "completed"

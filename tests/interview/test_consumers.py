@@ -307,3 +307,17 @@ async def test_a_flood_of_messages_is_rate_limited(interview, candidate):
     assert set(codes) == {"chat", "rate_limited"}
     assert len(await chats(interview)) == codes.count("chat")
     await a.disconnect()
+
+
+async def test_ending_the_interview_closes_the_room_for_everyone(interview, interviewer, candidate):
+    from channels.db import database_sync_to_async
+
+    from interview.services import interview_end
+
+    socket = await open_socket(room_path(interview), candidate)
+    await receive_type(socket, "room_state")
+    await database_sync_to_async(interview_end)(interview=interview, user=interviewer)
+    assert (await receive_type(socket, "ended")) == {"type": "ended"}
+    assert await closed_with(socket) == 4000
+    again = await open_socket(room_path(interview), candidate)
+    assert await closed_with(again) == 4403

@@ -9,7 +9,8 @@ import { ReconnectingSocket } from "./socket.js";
 export const MAX_CHAT_LENGTH = 2000;
 
 export class RoomClient {
-  constructor({ path, me, role, onError }) {
+  constructor({ path, me, role, onError, onEnded }) {
+    this.onEnded = onEnded;
     this.me = me;
     this.onError = onError ?? (() => {});
     this.pendingChats = new Map(); // client_msg_id -> optimistic event
@@ -160,6 +161,11 @@ export class RoomClient {
         break;
       case "error":
         this._onServerError(msg);
+        break;
+      case "ended":
+        // The interviewer ended the interview: the room is closed; the review is where to go.
+        this._set({ ended: true });
+        if (this.onEnded) this.onEnded(msg);
         break;
       default:
         break;
