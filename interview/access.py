@@ -34,16 +34,28 @@ def interview_access(*, user, interview_id: int, need: Need = "participant") -> 
     return interview
 
 
-def interview_board_policy(*, user, board) -> BoardPermission:
-    """Participants draw while the interview is on; afterwards the board is read-only to them."""
-    interview = Interview.objects.filter(board_id=board.pk).only("status", "interviewer_id", "candidate_id").first()
-    if interview is None or user.pk not in (interview.interviewer_id, interview.candidate_id):
-        return BoardPermission.NONE
-    if interview.status == Interview.Status.ACCEPTED:
-        return BoardPermission.EDIT
-    if interview.status == Interview.Status.COMPLETED:
-        return BoardPermission.VIEW
-    return BoardPermission.NONE
+def interview_board_policy(*, pairs: set[tuple[int, int]]) -> dict[tuple[int, int], BoardPermission]:
+    """Participants draw while the interview is on; afterwards the board is read-only to them.
+
+    One query for any number of (user id, board id) pairs.
+    """
+    live = {
+        Interview.Status.ACCEPTED: BoardPermission.EDIT,
+        Interview.Status.COMPLETED: BoardPermission.VIEW,
+    }
+    rows = Interview.objects.filter(board_id__in={board_id for _, board_id in pairs}).values_list(
+        "board_id", "status", "interviewer_id", "candidate_id"
+    )
+    by_board = {
+        board_id: (status, {interviewer_id, candidate_id}) for board_id, status, interviewer_id, candidate_id in rows
+    }
+    result = {}
+    for user_id, board_id in pairs:
+        status, people = by_board.get(board_id, (None, set()))
+        result[(user_id, board_id)] = (
+            live.get(status, BoardPermission.NONE) if user_id in people else BoardPermission.NONE
+        )
+    return result
 
 
 def room_is_open(interview: Interview) -> bool:

@@ -30,12 +30,19 @@ def _private_channel_layer(settings):
 
 
 @pytest.fixture(scope="session", autouse=True)
-def _no_persistent_connections():
-    """Socket handlers run ORM calls in worker threads; persistent connections there would keep
-    the test database open and stop it being dropped at the end."""
-    from django.db import connections
+def _no_persistent_connections(django_db_setup, django_db_blocker):
+    """Socket handlers run ORM calls in worker threads; connections left open there would keep
+    the PostgreSQL test database busy and stop it being dropped at the end."""
+    from django.db import connection, connections
 
     connections.settings["default"]["CONN_MAX_AGE"] = 0
+    yield
+    if connection.vendor == "postgresql":
+        with django_db_blocker.unblock(), connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
+                "WHERE datname = current_database() AND pid <> pg_backend_pid()"
+            )
 
 
 @pytest.fixture(autouse=True)

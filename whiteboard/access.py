@@ -1,6 +1,10 @@
-"""Who may read or edit a board. The board's owner app answers through a registered policy."""
+"""Who may read or edit a board. The board's owner app answers through a registered policy.
 
-from collections.abc import Callable
+A policy answers for many (user id, board id) pairs at once, so the write path can check every
+op of a batch with one query, and still check every op.
+"""
+
+from collections.abc import Callable, Iterable
 from enum import IntEnum
 
 from django.core.exceptions import PermissionDenied
@@ -14,20 +18,33 @@ class BoardPermission(IntEnum):
     EDIT = 2
 
 
-Policy = Callable[..., BoardPermission]
+Pair = tuple[int, int]  # (user id, board id)
+Policy = Callable[..., dict[Pair, BoardPermission]]
 _policies: list[Policy] = []
 
 
 def register_board_policy(policy: Policy) -> None:
-    """`policy(*, user, board) -> BoardPermission`; the highest answer of all policies counts."""
+    """`policy(*, pairs) -> {(user_id, board_id): BoardPermission}`; the highest answer counts."""
     if policy not in _policies:
         _policies.append(policy)
+
+
+def board_permissions(*, pairs: Iterable[Pair]) -> dict[Pair, BoardPermission]:
+    pairs = {(user_id, board_id) for user_id, board_id in pairs if user_id is not None}
+    result = dict.fromkeys(pairs, BoardPermission.NONE)
+    if not pairs:
+        return result
+    for policy in _policies:
+        for pair, permission in policy(pairs=pairs).items():
+            if pair in result and permission > result[pair]:
+                result[pair] = permission
+    return result
 
 
 def board_permission(*, user, board: Board) -> BoardPermission:
     if not user.is_authenticated:
         return BoardPermission.NONE
-    return max((policy(user=user, board=board) for policy in _policies), default=BoardPermission.NONE)
+    return board_permissions(pairs=[(user.pk, board.pk)])[(user.pk, board.pk)]
 
 
 def board_access(*, user, board_id: int, need: BoardPermission = BoardPermission.VIEW) -> tuple[Board, BoardPermission]:

@@ -1,7 +1,10 @@
 """The board socket: snapshot on connect, batches of element changes, catch-up and presence.
 
-Protocol: docs/protocol.md. The database is the source of truth; the channel layer only
-carries notifications, each with its seq, so a client that misses one notices the gap and asks.
+Protocol: docs/protocol.md. The database is the source of truth. Element changes go through the
+process's batcher (one transaction for everything that queued during the previous commit) and are
+acked only after their commit; fan-out goes through the process's hub (direct to local sockets,
+one Redis channel per board to other processes), never through per-socket queues that drop
+under load. Every op frame carries its seq, so a client that misses one notices the gap and asks.
 """
 
 import logging
@@ -11,20 +14,21 @@ from channels.db import database_sync_to_async
 from django.conf import settings
 from django.core.exceptions import PermissionDenied
 
-from config.sockets import CLOSE_FORBIDDEN, CLOSE_NOT_FOUND, JsonFrameConsumer
+from config.sockets import CLOSE_FORBIDDEN, CLOSE_NOT_FOUND, JsonFrameConsumer, dumps
 
 from .access import BoardPermission, board_access
+from .batcher import get_batcher
 from .errors import BoardError
+from .hub import get_hub
 from .models import Board
 from .ratelimit import TokenBucket
 from .selectors import board_get_state, board_ops_since
-from .services import board_apply_ops
+from .services import ApplyResult, OpRequest
 
 logger = logging.getLogger(__name__)
 
-
-def board_group(board_id: int) -> str:
-    return f"board.{int(board_id)}"
+# Presence: at most this many updates a second per client; extras are dropped (best effort).
+PRESENCE_PER_SECOND = 30
 
 
 def user_payload(user) -> dict:
@@ -34,44 +38,55 @@ def user_payload(user) -> dict:
 
 
 class BoardConsumer(JsonFrameConsumer):
+    # Fan-out goes through whiteboard.hub, so this socket needs no channel-layer inbox.
+    channel_layer_alias = "board-sockets-use-the-hub"
     forbidden_message = "You can no longer edit this board."
 
     async def connect(self):
         self.board_id = int(self.scope["url_route"]["kwargs"]["board_id"])
         self.user = self.scope["user"]
         self.client_id = f"c-{secrets.token_hex(6)}"
-        self.group = board_group(self.board_id)
-        self.joined = False
+        self.hub = None
         await self.accept()
         try:
-            _, self.permission, me = await self._access(BoardPermission.VIEW)
+            self.permission, self.me = await self._access()
         except Board.DoesNotExist:
             await self.close(code=CLOSE_NOT_FOUND)
             return
         except PermissionDenied:
             await self.close(code=CLOSE_FORBIDDEN)
             return
-        self.me = me
         self.op_bucket = TokenBucket(rate=20, capacity=100)
-        self.presence_bucket = TokenBucket(rate=30, capacity=30)
-        await self.channel_layer.group_add(self.group, self.channel_name)
-        self.joined = True
+        self.presence_bucket = TokenBucket(rate=PRESENCE_PER_SECOND, capacity=PRESENCE_PER_SECOND)
+        self.hub = get_hub()
+        await self.hub.join(self.board_id, self)
         await self._send_snapshot()
-        await self._broadcast(
-            {"kind": "peer_joined", "client_id": self.client_id, "user": self.me, "reply_to": self.channel_name}
-        )
+        await self.hub.announce(self.board_id, self._peer_frame(), newcomer=self.client_id)
 
     async def disconnect(self, code):
-        if self.joined:
-            await self._broadcast({"kind": "peer_left", "client_id": self.client_id})
-            await self.channel_layer.group_discard(self.group, self.channel_name)
+        if self.hub is not None:
+            await self.hub.leave(self.board_id, self)
+            await self.hub.publish(
+                self.board_id, dumps({"type": "peer_left", "client_id": self.client_id}), exclude=self.client_id
+            )
+
+    async def dispatch(self, message):
+        # Channels closes stale database connections before every message, a thread hop each
+        # time; this socket reaches the database only through helpers that do that themselves.
+        handler = getattr(self, message["type"].replace(".", "_"), None)
+        if handler is None:
+            raise ValueError(f"No handler for message type {message['type']}")
+        await handler(message)
 
     @database_sync_to_async
-    def _access(self, need: BoardPermission):
+    def _access(self):
         if not self.user.is_authenticated:
             raise PermissionDenied
-        board, permission = board_access(user=self.user, board_id=self.board_id, need=need)
-        return board, permission, user_payload(self.user)
+        _, permission = board_access(user=self.user, board_id=self.board_id, need=BoardPermission.VIEW)
+        return permission, user_payload(self.user)
+
+    async def deliver(self, text: str) -> None:
+        await self.send(text_data=text)
 
     # -- incoming -------------------------------------------------------------------------------
 
@@ -85,7 +100,8 @@ class BoardConsumer(JsonFrameConsumer):
         op_id = content.get("op_id")
         if not self.op_bucket.take():
             raise BoardError("Too many changes at once; slow down and resend.", code="rate_limited")
-        result = await self._apply(op_id, content.get("elements"))
+        request = OpRequest(board_id=self.board_id, op_id=op_id, elements=content.get("elements"), user_id=self.user.pk)
+        result = await get_batcher().submit(request, client_id=self.client_id, frame=self._ops_frame)
         await self.send_json_frame(
             {
                 "type": "ack",
@@ -95,16 +111,11 @@ class BoardConsumer(JsonFrameConsumer):
                 "rejected": result.rejected,
             }
         )
-        if result.seq is not None and not result.duplicate:
-            await self._broadcast(
-                {"kind": "ops", "seq": result.seq, "op_id": op_id, "elements": result.accepted, "author": self.me}
-            )
 
-    @database_sync_to_async
-    def _apply(self, op_id, elements):
-        # Permission is checked again for every write: a participant removed mid-session is cut off.
-        board_access(user=self.user, board_id=self.board_id, need=BoardPermission.EDIT)
-        return board_apply_ops(board_id=self.board_id, op_id=op_id, elements=elements, author=self.user)
+    def _ops_frame(self, result: ApplyResult) -> str:
+        return dumps(
+            {"type": "ops", "seq": result.seq, "op_id": result.op_id, "elements": result.accepted, "author": self.me}
+        )
 
     async def on_sync(self, content):
         since = content.get("since_seq")
@@ -121,6 +132,39 @@ class BoardConsumer(JsonFrameConsumer):
         await self.send_json_frame(
             {"type": "catchup", "seq": seq, "ops": [{"seq": op.seq, "elements": op.elements} for op in ops]}
         )
+
+    async def on_presence(self, content):
+        if not self.presence_bucket.take():
+            return  # presence is best effort: extras are dropped, not errors
+        pointer = content.get("pointer")
+        if not isinstance(pointer, dict) or not all(
+            isinstance(pointer.get(axis), int | float) and not isinstance(pointer.get(axis), bool) for axis in "xy"
+        ):
+            raise BoardError("presence needs pointer {x, y} numbers.", code="invalid")
+        selected = content.get("selected_ids") or []
+        if not isinstance(selected, list) or len(selected) > 500 or not all(isinstance(i, str) for i in selected):
+            raise BoardError("selected_ids must be a list of element ids.", code="invalid")
+        frame = dumps(
+            {
+                "type": "presence",
+                "client_id": self.client_id,
+                "user": self.me,
+                "pointer": {"x": float(pointer["x"]), "y": float(pointer["y"])},
+                "button": "down" if content.get("button") == "down" else "up",
+                "selected_ids": selected,
+            }
+        )
+        await self.hub.publish(self.board_id, frame, exclude=self.client_id)
+
+    handlers = {"ops": on_ops, "sync": on_sync, "presence": on_presence}
+
+    # -- outgoing -------------------------------------------------------------------------------
+
+    def _peer_frame(self) -> str:
+        return dumps({"type": "peer_joined", "client_id": self.client_id, "user": self.me})
+
+    async def greet(self, newcomer: str) -> None:
+        await self.hub.publish(self.board_id, self._peer_frame(), to=newcomer)
 
     @database_sync_to_async
     def _current_seq(self) -> int:
@@ -139,52 +183,3 @@ class BoardConsumer(JsonFrameConsumer):
                 "user": self.me,
             }
         )
-
-    async def on_presence(self, content):
-        if not self.presence_bucket.take():
-            return  # presence is best effort: extras are dropped, not errors
-        pointer = content.get("pointer")
-        if not isinstance(pointer, dict) or not all(
-            isinstance(pointer.get(axis), int | float) and not isinstance(pointer.get(axis), bool) for axis in "xy"
-        ):
-            raise BoardError("presence needs pointer {x, y} numbers.", code="invalid")
-        selected = content.get("selected_ids") or []
-        if not isinstance(selected, list) or len(selected) > 500 or not all(isinstance(i, str) for i in selected):
-            raise BoardError("selected_ids must be a list of element ids.", code="invalid")
-        await self._broadcast(
-            {
-                "kind": "presence",
-                "client_id": self.client_id,
-                "user": self.me,
-                "pointer": {"x": float(pointer["x"]), "y": float(pointer["y"])},
-                "button": "down" if content.get("button") == "down" else "up",
-                "selected_ids": selected,
-            }
-        )
-
-    handlers = {"ops": on_ops, "sync": on_sync, "presence": on_presence}
-
-    # -- outgoing -------------------------------------------------------------------------------
-
-    async def _broadcast(self, event: dict) -> None:
-        await self.channel_layer.group_send(self.group, {"type": "board.event", "sender": self.channel_name, **event})
-
-    async def board_event(self, event):
-        if event["sender"] == self.channel_name:
-            return
-        kind = event["kind"]
-        if kind == "peer_joined":
-            # Introduce ourselves to the newcomer alone, then tell our client about them.
-            await self.channel_layer.send(
-                event["reply_to"],
-                {
-                    "type": "board.event",
-                    "sender": self.channel_name,
-                    "kind": "peer_here",
-                    "client_id": self.client_id,
-                    "user": self.me,
-                },
-            )
-        payload = {key: value for key, value in event.items() if key not in ("type", "sender", "kind", "reply_to")}
-        payload["type"] = "peer_joined" if kind == "peer_here" else kind
-        await self.send_json_frame(payload)

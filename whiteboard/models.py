@@ -13,6 +13,8 @@ class Board(models.Model):
     title = models.CharField(max_length=200, blank=True)
     # Sequence number of the last accepted batch; every accepted batch increments it by one.
     seq = models.BigIntegerField(default=0)
+    # Elements stored, tombstones included: what BOARD_MAX_ELEMENTS limits.
+    element_count = models.IntegerField(default=0)
     # [{"key": "offline", "element_id": "lane-offline", "name": "...", "x":, "y":, "width":, "height":}]
     lanes = models.JSONField(default=list, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)

@@ -1,0 +1,97 @@
+"""Group commit for the board socket.
+
+Ops from every socket of this process queue here. One committer applies everything that queued
+while the previous commit ran, in one transaction (`board_apply_batch`), then fans the accepted
+ops out in seq order, and only then answers each sender. At low load an op commits alone at
+once; under load, batches grow and the number of commits stays flat.
+"""
+
+import asyncio
+import logging
+import weakref
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from channels.db import database_sync_to_async
+
+from .errors import BoardError
+from .hub import get_hub
+from .services import ApplyResult, OpRequest, board_apply_batch
+
+logger = logging.getLogger(__name__)
+
+# Builds the frame other participants get for an accepted result.
+FrameBuilder = Callable[[ApplyResult], str]
+
+
+@dataclass
+class _Pending:
+    request: OpRequest
+    client_id: str
+    frame: FrameBuilder
+    future: asyncio.Future
+
+
+class OpBatcher:
+    def __init__(self, *, max_batch: int = 200):
+        self.max_batch = max_batch
+        self.queue: list[_Pending] = []
+        self.wakeup = asyncio.Event()
+        self.task: asyncio.Task | None = None
+
+    async def submit(self, request: OpRequest, *, client_id: str, frame: FrameBuilder) -> ApplyResult:
+        """Queue a batch; returns once it is committed and fanned out (or raises BoardError)."""
+        future = asyncio.get_running_loop().create_future()
+        self.queue.append(_Pending(request, client_id, frame, future))
+        self.wakeup.set()
+        if self.task is None or self.task.done():
+            self.task = asyncio.get_running_loop().create_task(self._run(), name="board-op-batcher")
+        return await future
+
+    async def _run(self) -> None:
+        while True:
+            await self.wakeup.wait()
+            self.wakeup.clear()
+            while self.queue:
+                batch, self.queue = self.queue[: self.max_batch], self.queue[self.max_batch :]
+                await self._commit(batch)
+
+    async def _commit(self, batch: list[_Pending]) -> None:
+        try:
+            results = await database_sync_to_async(board_apply_batch)(requests=[p.request for p in batch])
+        except Exception as exc:  # the database is down or broken: nobody gets an ack
+            logger.exception("board batch of %d ops failed", len(batch))
+            error = BoardError("The change could not be saved; it will be resent.", code="retry")
+            error.__cause__ = exc
+            for pending in batch:
+                if not pending.future.done():
+                    pending.future.set_exception(error)
+            return
+        deliveries = [
+            (result.board_id, pending.frame(result), pending.client_id, "")
+            for pending, result in zip(batch, results, strict=True)
+            if isinstance(result, ApplyResult) and result.seq is not None and not result.duplicate
+        ]
+        if deliveries:
+            try:
+                await get_hub().publish_many(deliveries)
+            except Exception:  # committed all the same: clients that miss it catch up by seq
+                logger.exception("fan-out of %d board ops failed", len(deliveries))
+        for pending, result in zip(batch, results, strict=True):
+            if pending.future.done():  # the sender went away while we committed
+                continue
+            if isinstance(result, Exception):
+                pending.future.set_exception(result)
+            else:
+                pending.future.set_result(result)
+
+
+_batchers: "weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, OpBatcher]" = weakref.WeakKeyDictionary()
+
+
+def get_batcher() -> OpBatcher:
+    loop = asyncio.get_running_loop()
+    batcher = _batchers.get(loop)
+    if batcher is None:
+        batcher = _batchers[loop] = OpBatcher()
+    return batcher
