@@ -147,7 +147,7 @@ if REDIS_URL:
             # The pub/sub layer keeps up with room fan-out where the list-based core layer
             # silently drops messages once a queue is full (docs/performance.md).
             "BACKEND": "channels_redis.pubsub.RedisPubSubChannelLayer",
-            "CONFIG": {"hosts": [REDIS_URL], "prefix": "mocklane"},
+            "CONFIG": {"hosts": [REDIS_URL], "prefix": env.str("CHANNEL_PREFIX", default="mocklane")},
         }
     }
     CELERY_BROKER_URL = REDIS_URL

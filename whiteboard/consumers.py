@@ -47,6 +47,8 @@ class BoardConsumer(JsonFrameConsumer):
         self.user = self.scope["user"]
         self.client_id = f"c-{secrets.token_hex(6)}"
         self.hub = None
+        # Frames fanned out to us before our snapshot is sent wait here: the snapshot goes first.
+        self.backlog: list[str] | None = []
         await self.accept()
         try:
             self.permission, self.me = await self._access()
@@ -59,8 +61,12 @@ class BoardConsumer(JsonFrameConsumer):
         self.op_bucket = TokenBucket(rate=20, capacity=100)
         self.presence_bucket = TokenBucket(rate=PRESENCE_PER_SECOND, capacity=PRESENCE_PER_SECOND)
         self.hub = get_hub()
+        # Join before reading the snapshot, so nothing committed in between is missed.
         await self.hub.join(self.board_id, self)
         await self._send_snapshot()
+        backlog, self.backlog = self.backlog, None
+        for text in backlog:
+            await self.send(text_data=text)
         await self.hub.announce(self.board_id, self._peer_frame(), newcomer=self.client_id)
 
     async def disconnect(self, code):
@@ -86,6 +92,9 @@ class BoardConsumer(JsonFrameConsumer):
         return permission, user_payload(self.user)
 
     async def deliver(self, text: str) -> None:
+        if self.backlog is not None:
+            self.backlog.append(text)
+            return
         await self.send(text_data=text)
 
     # -- incoming -------------------------------------------------------------------------------
