@@ -12,7 +12,8 @@ import weakref
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from channels.db import database_sync_to_async
+from asgiref.sync import sync_to_async
+from django.db import connection
 
 from .errors import BoardError
 from .hub import get_hub
@@ -58,7 +59,7 @@ class OpBatcher:
 
     async def _commit(self, batch: list[_Pending]) -> None:
         try:
-            results = await database_sync_to_async(board_apply_batch)(requests=[p.request for p in batch])
+            results = await _apply_in_db_thread([p.request for p in batch])
         except Exception as exc:  # the database is down or broken: nobody gets an ack
             logger.exception("board batch of %d ops failed", len(batch))
             error = BoardError("The change could not be saved; it will be resent.", code="retry")
@@ -84,6 +85,17 @@ class OpBatcher:
                 pending.future.set_exception(result)
             else:
                 pending.future.set_result(result)
+
+
+@sync_to_async(thread_sensitive=True)
+def _apply_in_db_thread(requests: list[OpRequest]):
+    # The thread's connection is kept open between batches (no health-check query per batch, as
+    # database_sync_to_async would do); it is replaced only after a database error broke it.
+    try:
+        return board_apply_batch(requests=requests)
+    finally:
+        if connection.errors_occurred:
+            connection.close_if_unusable_or_obsolete()
 
 
 _batchers: "weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, OpBatcher]" = weakref.WeakKeyDictionary()

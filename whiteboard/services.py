@@ -10,7 +10,7 @@ the realtime path commits everything that arrived while the previous commit ran.
 from dataclasses import dataclass, field
 from typing import Any
 
-from django.db import DatabaseError, transaction
+from django.db import DatabaseError, connection, transaction
 
 from .access import BoardPermission, board_permissions
 from .errors import BoardError
@@ -209,8 +209,13 @@ def _apply(requests: list[OpRequest]) -> list[ApplyResult | BoardError]:
             update_fields=["type", "version", "version_nonce", "is_deleted", "lane", "data", "updated_seq"],
         )
         BoardOp.objects.bulk_create(new_ops)
-        changed = [board for board in boards.values() if any(op.board_id == board.pk for op in new_ops)]
-        Board.objects.bulk_update(changed, ["seq", "element_count"])
+        changed = {op.board_id for op in new_ops}
+        table = connection.ops.quote_name(Board._meta.db_table)
+        with connection.cursor() as cursor:
+            cursor.executemany(
+                f"UPDATE {table} SET seq = %s, element_count = %s WHERE id = %s",  # noqa: S608 - table name from the model
+                [(boards[b].seq, boards[b].element_count, b) for b in sorted(changed)],
+            )
 
     # 7. The server's copy of every element that lost, so its sender converges at once.
     if losers:

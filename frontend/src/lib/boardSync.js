@@ -29,6 +29,8 @@ const PRESENCE_INTERVAL_MS = 34; // <= 30 frames per second
 // BOARD_MAX_MESSAGE_BYTES is 64 KiB; keep a margin for the envelope.
 const MAX_BATCH_BYTES = 56 * 1024;
 const SYNC_TIMEOUT_MS = 5000;
+// How long a seq gap may stay open before we ask the server for what we missed.
+const GAP_GRACE_MS = 300;
 const RATE_LIMIT_RETRY_MS = 1000;
 // after this many failed reconnects (or when the browser is offline) the badge
 // says "Offline" instead of "Reconnecting…"
@@ -155,6 +157,8 @@ export class BoardSync {
     this.onError = onError ?? (() => {});
 
     this.seq = null;
+    this.ahead = new Set(); // seqs seen above a gap, waiting for it to fill
+    this.gapTimer = null;
     this.known = new Map(); // element id -> version last sent or received
     this.serverCopies = new Map(); // element id -> latest server copy we know of
     this.pending = new Map(); // op_id -> {opId, payload, versions: Map(id -> version)}
@@ -162,7 +166,7 @@ export class BoardSync {
     this.lanes = [];
     this.ready = false; // snapshot received on the current connection
     this.loadedOnce = false;
-    this.syncing = null; // {since, maxSeen, timer}
+    this.syncing = null; // {since, timer} while a sync is unanswered
     this.canEdit = false;
     this.clientId = null;
     this.peers = new Map(); // client_id -> {user, pointer, button, selectedIds}
@@ -348,6 +352,7 @@ export class BoardSync {
       this._applyRemote(elements);
     }
     this.seq = typeof msg.seq === "number" ? msg.seq : this.seq;
+    this._advanceThroughEarlySeqs();
 
     // peers on this board right now (when listed; otherwise they introduce
     // themselves with peer_joined frames)
@@ -404,14 +409,15 @@ export class BoardSync {
     const all = [];
     for (const op of ops) if (Array.isArray(op.elements)) all.push(...op.elements);
     if (all.length) this._applyRemote(all);
-    const candidates = [this.seq, msg.seq, this.syncing?.maxSeen, ...ops.map((o) => o.seq)].filter(
-      (s) => typeof s === "number",
-    );
+    // Advance to what the catch-up covers, then through anything that arrived meanwhile, but
+    // never past a seq that has not been seen: a gap left over is asked for again.
+    const candidates = [this.seq, msg.seq, ...ops.map((o) => o.seq)].filter((s) => typeof s === "number");
     if (candidates.length) this.seq = Math.max(...candidates);
     if (this.syncing) {
       clearTimeout(this.syncing.timer);
       this.syncing = null;
     }
+    this._advanceThroughEarlySeqs();
     this._emit();
   }
 
@@ -589,16 +595,41 @@ export class BoardSync {
       this.seq = seq;
     } else if (seq <= this.seq) {
       return;
-    } else if (this.syncing) {
-      this.syncing.maxSeen = Math.max(this.syncing.maxSeen, seq);
-      return;
-    } else if (seq === this.seq + 1) {
+    } else if (seq === this.seq + 1 && !this.syncing) {
       this.seq = seq;
+      this._advanceThroughEarlySeqs();
     } else {
-      this._requestSync(seq);
+      // A gap (or an answer to a sync still on its way). Elements are already applied (the merge
+      // does not depend on order); the missing op is often just behind, on its way through
+      // another server process, so wait a moment before asking.
+      this.ahead.add(seq);
+      if (!this.syncing) this._armGapTimer();
       return;
     }
     this._emit();
+  }
+
+  _advanceThroughEarlySeqs() {
+    while (this.ahead.has(this.seq + 1)) this.ahead.delete(++this.seq);
+    this._forgetSeqsUpTo(this.seq);
+    if (this.ahead.size === 0 && this.gapTimer) {
+      clearTimeout(this.gapTimer);
+      this.gapTimer = null;
+    } else if (this.ahead.size > 0) {
+      this._armGapTimer();
+    }
+  }
+
+  _armGapTimer() {
+    if (this.gapTimer) return;
+    this.gapTimer = setTimeout(() => {
+      this.gapTimer = null;
+      if (this.ahead.size > 0 && !this.syncing) this._requestSync(Math.max(...this.ahead));
+    }, GAP_GRACE_MS);
+  }
+
+  _forgetSeqsUpTo(seq) {
+    for (const early of this.ahead) if (early <= seq) this.ahead.delete(early);
   }
 
   _requestSync(seenSeq) {
@@ -608,7 +639,7 @@ export class BoardSync {
       // no answer: accept what we have and let the next gap ask again
       if (this.syncing && this.syncing.timer === timer) this.syncing = null;
     }, SYNC_TIMEOUT_MS);
-    this.syncing = { since, maxSeen: seenSeq, timer };
+    this.syncing = { since, timer };
   }
 
   _sendPresence() {
