@@ -1,0 +1,1 @@
+"""Benchmarks for the realtime board (see bench/README.md)."""
