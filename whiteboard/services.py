@@ -10,13 +10,15 @@ the realtime path commits everything that arrived while the previous commit ran.
 from dataclasses import dataclass, field
 from typing import Any
 
+import orjson
 from django.db import DatabaseError, connection, transaction
+from django.utils import timezone
 
 from .access import BoardPermission, board_permissions
 from .errors import BoardError
 from .lanes import lane_frame_element, lane_of
 from .models import Board, BoardElement, BoardOp
-from .validation import max_elements, validate_batch
+from .validation import check_protected, max_elements, validate_batch
 
 
 @dataclass(frozen=True)
@@ -107,25 +109,37 @@ def board_apply_batch(*, requests: list[OpRequest]) -> list[ApplyResult | BoardE
 
 
 def _apply(requests: list[OpRequest]) -> list[ApplyResult | BoardError]:
+    store = PostgresStore() if connection.vendor == "postgresql" else OrmStore()
     results: list[ApplyResult | BoardError | None] = [None] * len(requests)
     batches: dict[int, list[dict[str, Any]]] = {}
 
     # 1. Shape and size, without touching the database.
-    boards = {board.pk: board for board in _lock_boards({r.board_id for r in requests})}
     for index, request in enumerate(requests):
-        board = boards.get(request.board_id)
-        if board is None:
-            results[index] = BoardError("This board does not exist.", code="not_found")
-            continue
         if not isinstance(request.op_id, str) or not 1 <= len(request.op_id) <= 64:
             results[index] = BoardError("op_id must be a string of 1-64 characters.", code="invalid")
             continue
         try:
-            batches[index] = validate_batch(request.elements, protected_ids=board.protected_ids)
+            batches[index] = validate_batch(request.elements, protected_ids=frozenset())
         except BoardError as exc:
             results[index] = exc
 
-    # 2. Permission, for every op, with one query.
+    # 2. One read: the boards (locked), op ids seen before, current versions of touched elements.
+    boards, seen, current = store.load(
+        board_ids={requests[i].board_id for i in batches} or {r.board_id for r in requests},
+        op_ids={requests[i].op_id for i in batches},
+        element_ids={element["id"] for elements in batches.values() for element in elements},
+    )
+    for index in list(batches):
+        board = boards.get(requests[index].board_id)
+        try:
+            if board is None:
+                raise BoardError("This board does not exist.", code="not_found")
+            check_protected(batches[index], protected_ids=board.protected_ids)
+        except BoardError as exc:
+            results[index] = exc
+            del batches[index]
+
+    # 3. Permission, for every op, with one query.
     pending = [i for i in batches if requests[i].check_permission]
     permissions = board_permissions(pairs={(requests[i].user_id, requests[i].board_id) for i in pending})
     for index in pending:
@@ -133,26 +147,10 @@ def _apply(requests: list[OpRequest]) -> list[ApplyResult | BoardError]:
             results[index] = BoardError("You can no longer edit this board.", code="forbidden")
             del batches[index]
 
-    # 3. Retries: an op id seen before is acked again, not applied again.
-    seen = {
-        (board_id, op_id): (seq, elements)
-        for board_id, op_id, seq, elements in BoardOp.objects.filter(
-            board_id__in={requests[i].board_id for i in batches}, op_id__in={requests[i].op_id for i in batches}
-        ).values_list("board_id", "op_id", "seq", "elements")
-    }
-
-    # 4. The current version of every element any batch touches.
-    touched = {element["id"] for elements in batches.values() for element in elements}
-    current: dict[tuple[int, str], tuple[int, int, bool]] = {
-        (board_id, element_id): (version, nonce, True)
-        for board_id, element_id, version, nonce in BoardElement.objects.filter(
-            board_id__in={requests[i].board_id for i in batches}, element_id__in=touched
-        ).values_list("board_id", "element_id", "version", "version_nonce")
-    }
-
-    # 5. Reconcile in arrival order; later batches see earlier winners.
-    winners: dict[tuple[int, str], BoardElement] = {}
-    new_ops: list[BoardOp] = []
+    # 4. Reconcile in arrival order; later batches see earlier winners. A retried op id is acked
+    #    again, not applied again.
+    winners: dict[tuple[int, str], Winner] = {}
+    new_ops: list[NewOp] = []
     losers: dict[int, list[tuple[int, str]]] = {}
     for index, elements in batches.items():
         request = requests[index]
@@ -174,7 +172,7 @@ def _apply(requests: list[OpRequest]) -> list[ApplyResult | BoardError]:
             known = current.get((board.pk, element["id"]))
             if known is None or element_wins(element, version=known[0], version_nonce=known[1]):
                 accepted.append(element)
-                current[(board.pk, element["id"])] = (element["version"], element["versionNonce"], True)
+                current[(board.pk, element["id"])] = (element["version"], element["versionNonce"])
             else:
                 losers.setdefault(index, []).append((board.pk, element["id"]))
         if not accepted:
@@ -183,59 +181,212 @@ def _apply(requests: list[OpRequest]) -> list[ApplyResult | BoardError]:
         board.seq += 1
         board.element_count += len(new_ids)
         for element in accepted:
-            winners[(board.pk, element["id"])] = BoardElement(
-                board_id=board.pk,
-                element_id=element["id"],
-                type=element["type"],
-                version=element["version"],
-                version_nonce=element["versionNonce"],
-                is_deleted=element.get("isDeleted", False),
-                lane=lane_of(element, board.lanes),
-                data=element,
-                updated_seq=board.seq,
-            )
-        new_ops.append(
-            BoardOp(board_id=board.pk, seq=board.seq, op_id=request.op_id, author_id=request.user_id, elements=accepted)
-        )
+            winners[(board.pk, element["id"])] = Winner(board.pk, element, lane_of(element, board.lanes), board.seq)
+        new_ops.append(NewOp(board.pk, board.seq, request.op_id, request.user_id, accepted))
         seen[key] = (board.seq, accepted)
         results[index] = ApplyResult(board.pk, request.op_id, board.seq, accepted=accepted)
 
-    # 6. Write: one upsert for the elements, one insert for the ops, one update for the boards.
-    if winners:
+    # 5. One write: upsert the elements, append the ops, move the boards' seqs.
+    if new_ops:
+        changed = sorted({op.board_id for op in new_ops})
+        store.write(list(winners.values()), new_ops, [boards[b] for b in changed])
+
+    # 6. The server's copy of every element that lost, so its sender converges at once.
+    if losers:
+        wanted = {pair for pairs in losers.values() for pair in pairs if pair not in winners}
+        copies = store.copies(wanted) if wanted else {}
+        for index, pairs in losers.items():
+            result = results[index]
+            if isinstance(result, ApplyResult):
+                result.rejected = [winners[p].element if p in winners else copies[p] for p in pairs]
+    return results  # type: ignore[return-value]
+
+
+# -- storage ------------------------------------------------------------------------------------
+# The reconciliation above is the same everywhere; how rows are read and written is not. The ORM
+# store works on any database Django supports; on PostgreSQL the store sends its statements raw
+# and pipelined, one round trip for the reads and one for the writes, which is most of the cost
+# of a commit on the realtime path (docs/performance.md).
+
+
+@dataclass
+class BoardRow:
+    pk: int
+    seq: int
+    lanes: list[dict[str, Any]]
+    element_count: int
+
+    @property
+    def protected_ids(self) -> frozenset[str]:
+        return frozenset(lane["element_id"] for lane in self.lanes)
+
+
+@dataclass(frozen=True)
+class Winner:
+    board_id: int
+    element: dict[str, Any]
+    lane: str | None
+    seq: int
+
+
+@dataclass(frozen=True)
+class NewOp:
+    board_id: int
+    seq: int
+    op_id: str
+    author_id: int | None
+    elements: list[dict[str, Any]]
+
+
+Loaded = tuple[
+    dict[int, BoardRow],
+    dict[tuple[int, str], tuple[int, list[dict[str, Any]]]],  # (board, op id) -> (seq, elements)
+    dict[tuple[int, str], tuple[int, int]],  # (board, element id) -> (version, nonce)
+]
+
+
+class OrmStore:
+    def load(self, *, board_ids: set[int], op_ids: set[str], element_ids: set[str]) -> Loaded:
+        # Row locks in id order: batches on one board apply one at a time (seq has no gaps and no
+        # repeats), and two processes locking several boards can never deadlock.
+        boards = {
+            b.pk: BoardRow(b.pk, b.seq, b.lanes, b.element_count)
+            for b in Board.objects.select_for_update().filter(pk__in=board_ids).order_by("pk")
+        }
+        seen = {
+            (board_id, op_id): (seq, elements)
+            for board_id, op_id, seq, elements in BoardOp.objects.filter(
+                board_id__in=board_ids, op_id__in=op_ids
+            ).values_list("board_id", "op_id", "seq", "elements")
+        }
+        current = {
+            (board_id, element_id): (version, nonce)
+            for board_id, element_id, version, nonce in BoardElement.objects.filter(
+                board_id__in=board_ids, element_id__in=element_ids
+            ).values_list("board_id", "element_id", "version", "version_nonce")
+        }
+        return boards, seen, current
+
+    def write(self, winners: list[Winner], ops: list[NewOp], boards: list[BoardRow]) -> None:
         BoardElement.objects.bulk_create(
-            winners.values(),
+            [
+                BoardElement(
+                    board_id=w.board_id,
+                    element_id=w.element["id"],
+                    type=w.element["type"],
+                    version=w.element["version"],
+                    version_nonce=w.element["versionNonce"],
+                    is_deleted=w.element.get("isDeleted", False),
+                    lane=w.lane,
+                    data=w.element,
+                    updated_seq=w.seq,
+                )
+                for w in winners
+            ],
             update_conflicts=True,
             unique_fields=["board", "element_id"],
             update_fields=["type", "version", "version_nonce", "is_deleted", "lane", "data", "updated_seq"],
         )
-        BoardOp.objects.bulk_create(new_ops)
-        changed = {op.board_id for op in new_ops}
-        table = connection.ops.quote_name(Board._meta.db_table)
-        with connection.cursor() as cursor:
-            cursor.executemany(
-                f"UPDATE {table} SET seq = %s, element_count = %s WHERE id = %s",  # noqa: S608 - table name from the model
-                [(boards[b].seq, boards[b].element_count, b) for b in sorted(changed)],
-            )
+        BoardOp.objects.bulk_create(
+            BoardOp(board_id=o.board_id, seq=o.seq, op_id=o.op_id, author_id=o.author_id, elements=o.elements)
+            for o in ops
+        )
+        now = timezone.now()
+        for board in boards:
+            Board.objects.filter(pk=board.pk).update(seq=board.seq, element_count=board.element_count, updated_at=now)
 
-    # 7. The server's copy of every element that lost, so its sender converges at once.
-    if losers:
-        wanted = {pair for pairs in losers.values() for pair in pairs}
-        copies = {
+    def copies(self, pairs: set[tuple[int, str]]) -> dict[tuple[int, str], dict[str, Any]]:
+        return {
             (board_id, element_id): data
             for board_id, element_id, data in BoardElement.objects.filter(
-                board_id__in={b for b, _ in wanted}, element_id__in={e for _, e in wanted}
+                board_id__in={b for b, _ in pairs}, element_id__in={e for _, e in pairs}
             ).values_list("board_id", "element_id", "data")
         }
-        for index, pairs in losers.items():
-            result = results[index]
-            if isinstance(result, ApplyResult):
-                result.rejected = [winners[p].data if p in winners else copies[p] for p in pairs]
-    return results  # type: ignore[return-value]
 
 
-def _lock_boards(board_ids: set[int]) -> list[Board]:
-    # Row locks in id order: batches on one board apply one at a time (seq has no gaps and no
-    # repeats), and two processes locking several boards can never deadlock.
-    return list(
-        Board.objects.select_for_update().filter(pk__in=board_ids).order_by("pk").only("seq", "lanes", "element_count")
-    )
+class PostgresStore:
+    BOARD = Board._meta.db_table
+    ELEMENT = BoardElement._meta.db_table
+    OP = BoardOp._meta.db_table
+
+    def _raw(self):
+        connection.ensure_connection()
+        return connection.connection  # the psycopg connection, inside Django's transaction
+
+    def load(self, *, board_ids: set[int], op_ids: set[str], element_ids: set[str]) -> Loaded:
+        raw = self._raw()
+        boards_ids, ops_ids, el_ids = sorted(board_ids), sorted(op_ids), sorted(element_ids)
+        with raw.pipeline():
+            boards_cur = raw.cursor()
+            boards_cur.execute(
+                f"SELECT id, seq, lanes::text, element_count FROM {self.BOARD} "  # noqa: S608 - table names from the models
+                "WHERE id = ANY(%s) ORDER BY id FOR UPDATE",
+                [boards_ids],
+            )
+            ops_cur = raw.cursor()
+            ops_cur.execute(
+                f"SELECT board_id, op_id, seq, elements::text FROM {self.OP} "  # noqa: S608
+                "WHERE board_id = ANY(%s) AND op_id = ANY(%s)",
+                [boards_ids, ops_ids],
+            )
+            elements_cur = raw.cursor()
+            elements_cur.execute(
+                f"SELECT board_id, element_id, version, version_nonce FROM {self.ELEMENT} "  # noqa: S608
+                "WHERE board_id = ANY(%s) AND element_id = ANY(%s)",
+                [boards_ids, el_ids],
+            )
+        boards = {pk: BoardRow(pk, seq, orjson.loads(lanes), count) for pk, seq, lanes, count in boards_cur.fetchall()}
+        seen = {(b, o): (seq, orjson.loads(elements)) for b, o, seq, elements in ops_cur.fetchall()}
+        current = {(b, e): (version, nonce) for b, e, version, nonce in elements_cur.fetchall()}
+        return boards, seen, current
+
+    def write(self, winners: list[Winner], ops: list[NewOp], boards: list[BoardRow]) -> None:
+        raw = self._raw()
+        with raw.pipeline(), raw.cursor() as cur:
+            cur.execute(
+                f"INSERT INTO {self.ELEMENT} "  # noqa: S608
+                "(board_id, element_id, type, version, version_nonce, is_deleted, lane, data, updated_seq) "
+                "SELECT b, e, t, v, n, d, l, j::jsonb, s FROM unnest("
+                "%s::bigint[], %s::text[], %s::text[], %s::int[], %s::bigint[], %s::bool[], %s::text[], "
+                "%s::text[], %s::bigint[]) AS u(b, e, t, v, n, d, l, j, s) "
+                "ON CONFLICT (board_id, element_id) DO UPDATE SET type = EXCLUDED.type, version = EXCLUDED.version, "
+                "version_nonce = EXCLUDED.version_nonce, is_deleted = EXCLUDED.is_deleted, lane = EXCLUDED.lane, "
+                "data = EXCLUDED.data, updated_seq = EXCLUDED.updated_seq",
+                [
+                    [w.board_id for w in winners],
+                    [w.element["id"] for w in winners],
+                    [w.element["type"] for w in winners],
+                    [w.element["version"] for w in winners],
+                    [w.element["versionNonce"] for w in winners],
+                    [bool(w.element.get("isDeleted", False)) for w in winners],
+                    [w.lane for w in winners],
+                    [orjson.dumps(w.element).decode() for w in winners],
+                    [w.seq for w in winners],
+                ],
+            )
+            cur.execute(
+                f"INSERT INTO {self.OP} (board_id, seq, op_id, author_id, elements, created_at) "  # noqa: S608
+                "SELECT b, s, o, a, j::jsonb, now() FROM unnest("
+                "%s::bigint[], %s::bigint[], %s::text[], %s::int[], %s::text[]) AS u(b, s, o, a, j)",
+                [
+                    [o.board_id for o in ops],
+                    [o.seq for o in ops],
+                    [o.op_id for o in ops],
+                    [o.author_id for o in ops],
+                    [orjson.dumps(o.elements).decode() for o in ops],
+                ],
+            )
+            cur.execute(
+                f"UPDATE {self.BOARD} AS b SET seq = u.s, element_count = u.c, updated_at = now() "  # noqa: S608
+                "FROM unnest(%s::bigint[], %s::bigint[], %s::int[]) AS u(i, s, c) WHERE b.id = u.i",
+                [[b.pk for b in boards], [b.seq for b in boards], [b.element_count for b in boards]],
+            )
+
+    def copies(self, pairs: set[tuple[int, str]]) -> dict[tuple[int, str], dict[str, Any]]:
+        with self._raw().cursor() as cur:
+            cur.execute(
+                f"SELECT board_id, element_id, data::text FROM {self.ELEMENT} "  # noqa: S608
+                "WHERE board_id = ANY(%s) AND element_id = ANY(%s)",
+                [sorted({b for b, _ in pairs}), sorted({e for _, e in pairs})],
+            )
+            return {(b, e): orjson.loads(data) for b, e, data in cur.fetchall()}

@@ -90,5 +90,13 @@ def validate_batch(elements: Any, *, protected_ids: frozenset[str]) -> list[dict
     return list(by_id.values())
 
 
+def check_protected(batch: list[dict], *, protected_ids: frozenset[str]) -> None:
+    if any(element["id"] in protected_ids for element in batch):
+        raise BoardError(
+            "The lane frames are fixed: they cannot be moved, resized, renamed, unlocked or deleted.",
+            code="protected_element",
+        )
+
+
 def max_elements() -> int:
     return settings.BOARD_MAX_ELEMENTS
