@@ -9,7 +9,7 @@ once; under load, batches grow and the number of commits stays flat.
 import asyncio
 import logging
 import weakref
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 
 from asgiref.sync import sync_to_async
@@ -23,6 +23,8 @@ logger = logging.getLogger(__name__)
 
 # Builds the frame other participants get for an accepted result.
 FrameBuilder = Callable[[ApplyResult], str]
+# Sends the sender its ack.
+AckSender = Callable[[ApplyResult], Awaitable[None]]
 
 
 @dataclass
@@ -30,6 +32,7 @@ class _Pending:
     request: OpRequest
     client_id: str
     frame: FrameBuilder
+    ack: AckSender
     future: asyncio.Future
 
 
@@ -40,10 +43,10 @@ class OpBatcher:
         self.wakeup = asyncio.Event()
         self.task: asyncio.Task | None = None
 
-    async def submit(self, request: OpRequest, *, client_id: str, frame: FrameBuilder) -> ApplyResult:
-        """Queue a batch; returns once it is committed and fanned out (or raises BoardError)."""
+    async def submit(self, request: OpRequest, *, client_id: str, frame: FrameBuilder, ack: AckSender) -> ApplyResult:
+        """Queue a batch; returns once it is committed, acked and fanned out (or raises BoardError)."""
         future = asyncio.get_running_loop().create_future()
-        self.queue.append(_Pending(request, client_id, frame, future))
+        self.queue.append(_Pending(request, client_id, frame, ack, future))
         self.wakeup.set()
         if self.task is None or self.task.done():
             self.task = asyncio.get_running_loop().create_task(self._run(), name="board-op-batcher")
@@ -68,22 +71,25 @@ class OpBatcher:
                 if not pending.future.done():
                     pending.future.set_exception(error)
             return
-        deliveries = [
-            (result.board_id, pending.frame(result), pending.client_id, "")
-            for pending, result in zip(batch, results, strict=True)
-            if isinstance(result, ApplyResult) and result.seq is not None and not result.duplicate
-        ]
-        if deliveries:
-            try:
-                await get_hub().publish_many(deliveries)
-            except Exception:  # committed all the same: clients that miss it catch up by seq
-                logger.exception("fan-out of %d board ops failed", len(deliveries))
+        # In seq order, each sender's ack and then everyone else's copy: every socket of this
+        # process sees a board's seqs in order.
+        hub = get_hub()
         for pending, result in zip(batch, results, strict=True):
-            if pending.future.done():  # the sender went away while we committed
-                continue
             if isinstance(result, Exception):
-                pending.future.set_exception(result)
-            else:
+                if not pending.future.done():
+                    pending.future.set_exception(result)
+                continue
+            if not pending.future.done():  # else the sender went away while we committed
+                try:
+                    await pending.ack(result)
+                except Exception:
+                    logger.debug("could not ack %s", pending.client_id, exc_info=True)
+            if result.seq is not None and not result.duplicate:
+                try:
+                    await hub.publish(result.board_id, pending.frame(result), exclude=pending.client_id)
+                except Exception:  # committed all the same: clients that miss it catch up by seq
+                    logger.exception("fan-out of board %s seq %s failed", result.board_id, result.seq)
+            if not pending.future.done():
                 pending.future.set_result(result)
 
 

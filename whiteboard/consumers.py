@@ -110,11 +110,13 @@ class BoardConsumer(JsonFrameConsumer):
         if not self.op_bucket.take():
             raise BoardError("Too many changes at once; slow down and resend.", code="rate_limited")
         request = OpRequest(board_id=self.board_id, op_id=op_id, elements=content.get("elements"), user_id=self.user.pk)
-        result = await get_batcher().submit(request, client_id=self.client_id, frame=self._ops_frame)
+        await get_batcher().submit(request, client_id=self.client_id, frame=self._ops_frame, ack=self._send_ack)
+
+    async def _send_ack(self, result: ApplyResult) -> None:
         await self.send_json_frame(
             {
                 "type": "ack",
-                "op_id": op_id,
+                "op_id": result.op_id,
                 "seq": result.seq,
                 "accepted": [element["id"] for element in result.accepted],
                 "rejected": result.rejected,
