@@ -55,6 +55,7 @@ screenshot: install build
 
 bench: install build
 	$(PY) bench/board_sync.py --quick
+	$(PY) bench/board_history.py
 
 clean:
 	rm -rf $(VENV) frontend/node_modules static/app staticfiles

@@ -12,15 +12,19 @@ def _valid_zone(value: str) -> str:
     return value if value in zoneinfo.available_timezones() else "UTC"
 
 
-class SignupExtraForm(forms.Form):
-    """Extra sign-up fields; the browser fills in the time zone it detects."""
-
-    display_name = forms.CharField(
+def public_name_field() -> forms.CharField:
+    return forms.CharField(
         max_length=60,
         required=False,
         label="Public name",
         help_text="What peers see. Your email address is never shown to them.",
     )
+
+
+class SignupExtraForm(forms.Form):
+    """Extra sign-up fields; the browser fills in the time zone it detects."""
+
+    display_name = public_name_field()
     time_zone = forms.CharField(max_length=64, required=False, widget=forms.HiddenInput)
 
     def signup(self, request, user):
@@ -34,12 +38,7 @@ class SignupExtraForm(forms.Form):
 
 
 class ProfileForm(forms.Form):
-    display_name = forms.CharField(
-        max_length=60,
-        required=False,
-        label="Public name",
-        help_text="What peers see. Your email address is never shown to them.",
-    )
+    display_name = public_name_field()
     time_zone = forms.ChoiceField(choices=TIME_ZONE_CHOICES, help_text="Times on Mocklane are shown in this zone.")
 
 

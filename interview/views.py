@@ -29,6 +29,22 @@ def _interview_or_404(request, pk: int, need="participant") -> Interview:
         raise Http404("No such interview.") from exc
 
 
+def _island_config(request, interview: Interview, *, mode: str) -> dict:
+    """What the room island needs in both of its modes (room page, review page)."""
+    problem = interview.problem
+    return {
+        "mode": mode,
+        "interview": {
+            "id": interview.pk,
+            "title": problem.title,
+            "problem": {"title": problem.title, "summary": problem.summary, "prompt": problem.prompt},
+        },
+        "board_id": interview.board_id,
+        "user": {"id": request.user.pk, "name": public_name(request.user)},
+        "role": interview.role_of(request.user),
+    }
+
+
 def home(request):
     if request.user.is_authenticated:
         return redirect("dashboard")
@@ -107,20 +123,8 @@ def interview_room(request, pk: int):
     services.interview_start_clock(interview=interview)
     role = interview.role_of(request.user)
     config = {
-        "mode": "room",
-        "interview": {
-            "id": interview.pk,
-            "title": interview.problem.title,
-            "problem": {
-                "title": interview.problem.title,
-                "summary": interview.problem.summary,
-                "prompt": interview.problem.prompt,
-            },
-        },
-        "board_id": interview.board_id,
+        **_island_config(request, interview, mode="room"),
         "ws": {"board": f"/ws/boards/{interview.board_id}/", "room": f"/ws/interviews/{interview.pk}/"},
-        "user": {"id": request.user.pk, "name": public_name(request.user)},
-        "role": role,
         "csrf_token": get_token(request),
         "urls": {
             "review": reverse("interview_review", args=[pk]),
@@ -214,19 +218,7 @@ def interview_review(request, pk: int):
     step_scores = {s.step.number: s for s in scorecard.step_scores.all()} if scores_visible else {}
     state = board_get_state(board_id=interview.board_id, include_deleted=False)
     board_config = {
-        "mode": "review",
-        "interview": {
-            "id": interview.pk,
-            "title": interview.problem.title,
-            "problem": {
-                "title": interview.problem.title,
-                "summary": interview.problem.summary,
-                "prompt": interview.problem.prompt,
-            },
-        },
-        "board_id": interview.board_id,
-        "user": {"id": request.user.pk, "name": public_name(request.user)},
-        "role": role,
+        **_island_config(request, interview, mode="review"),
         "board": {"seq": state.seq, "elements": state.elements},
     }
     lane_counts = {"offline": 0, "online": 0}
