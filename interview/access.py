@@ -4,7 +4,7 @@ from typing import Literal
 
 from django.core.exceptions import PermissionDenied
 
-from whiteboard.access import BoardPermission
+from whiteboard.access import BoardPermission, BoardPolicy
 
 from .models import Interview
 
@@ -34,21 +34,19 @@ def interview_access(*, user, interview_id: int, need: Need = "participant") -> 
     return interview
 
 
-def interview_board_policy(*, pairs: set[tuple[int, int]]) -> dict[tuple[int, int], BoardPermission]:
-    """Participants draw while the interview is on; afterwards the board is read-only to them.
+def _board_rows(board_ids: set[int]):
+    return Interview.objects.filter(board_id__in=board_ids).values_list(
+        "board_id", "status", "interviewer_id", "candidate_id"
+    )
 
-    One query for any number of (user id, board id) pairs.
-    """
+
+def _board_decide(rows, pairs: set[tuple[int, int]]) -> dict[tuple[int, int], BoardPermission]:
+    """Participants draw while the interview is on; afterwards the board is read-only to them."""
     live = {
         Interview.Status.ACCEPTED: BoardPermission.EDIT,
         Interview.Status.COMPLETED: BoardPermission.VIEW,
     }
-    rows = Interview.objects.filter(board_id__in={board_id for _, board_id in pairs}).values_list(
-        "board_id", "status", "interviewer_id", "candidate_id"
-    )
-    by_board = {
-        board_id: (status, {interviewer_id, candidate_id}) for board_id, status, interviewer_id, candidate_id in rows
-    }
+    by_board = {board_id: (status, {interviewer, candidate}) for board_id, status, interviewer, candidate in rows}
     result = {}
     for user_id, board_id in pairs:
         status, people = by_board.get(board_id, (None, set()))
@@ -56,6 +54,9 @@ def interview_board_policy(*, pairs: set[tuple[int, int]]) -> dict[tuple[int, in
             live.get(status, BoardPermission.NONE) if user_id in people else BoardPermission.NONE
         )
     return result
+
+
+interview_board_policy = BoardPolicy(rows=_board_rows, decide=_board_decide)
 
 
 def room_is_open(interview: Interview) -> bool:

@@ -1,13 +1,17 @@
 """Who may read or edit a board. The board's owner app answers through a registered policy.
 
-A policy answers for many (user id, board id) pairs at once, so the write path can check every
-op of a batch with one query, and still check every op.
+A policy is two parts: `rows(board_ids)`, one query for any number of boards, and
+`decide(rows, pairs)`, which turns those rows into a permission per (user id, board id). The
+write path runs the query together with its own reads (on PostgreSQL, in the same round trip), so
+every op of every batch is checked without a query of its own.
 """
 
 from collections.abc import Callable, Iterable
+from dataclasses import dataclass
 from enum import IntEnum
 
 from django.core.exceptions import PermissionDenied
+from django.db.models import QuerySet
 
 from .models import Board
 
@@ -19,26 +23,43 @@ class BoardPermission(IntEnum):
 
 
 Pair = tuple[int, int]  # (user id, board id)
-Policy = Callable[..., dict[Pair, BoardPermission]]
-_policies: list[Policy] = []
 
 
-def register_board_policy(policy: Policy) -> None:
-    """`policy(*, pairs) -> {(user_id, board_id): BoardPermission}`; the highest answer counts."""
+@dataclass(frozen=True)
+class BoardPolicy:
+    rows: Callable[[set[int]], QuerySet]
+    decide: Callable[[list[tuple], set[Pair]], dict[Pair, BoardPermission]]
+
+
+_policies: list[BoardPolicy] = []
+
+
+def register_board_policy(policy: BoardPolicy) -> None:
+    """The highest answer of all registered policies counts."""
     if policy not in _policies:
         _policies.append(policy)
 
 
-def board_permissions(*, pairs: Iterable[Pair]) -> dict[Pair, BoardPermission]:
+def board_policy_queries(board_ids: set[int]) -> list[QuerySet]:
+    return [policy.rows(board_ids) for policy in _policies]
+
+
+def board_permissions_from(rows_per_policy: list[list[tuple]], pairs: Iterable[Pair]) -> dict[Pair, BoardPermission]:
     pairs = {(user_id, board_id) for user_id, board_id in pairs if user_id is not None}
     result = dict.fromkeys(pairs, BoardPermission.NONE)
-    if not pairs:
-        return result
-    for policy in _policies:
-        for pair, permission in policy(pairs=pairs).items():
+    for policy, rows in zip(_policies, rows_per_policy, strict=True):
+        for pair, permission in policy.decide(rows, pairs).items():
             if pair in result and permission > result[pair]:
                 result[pair] = permission
     return result
+
+
+def board_permissions(*, pairs: Iterable[Pair]) -> dict[Pair, BoardPermission]:
+    pairs = {(user_id, board_id) for user_id, board_id in pairs if user_id is not None}
+    if not pairs:
+        return {}
+    queries = board_policy_queries({board_id for _, board_id in pairs})
+    return board_permissions_from([list(query) for query in queries], pairs)
 
 
 def board_permission(*, user, board: Board) -> BoardPermission:

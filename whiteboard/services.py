@@ -7,15 +7,17 @@ batches (of many boards) at once, in one transaction with a fixed number of quer
 the realtime path commits everything that arrived while the previous commit ran.
 """
 
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any
 
 import orjson
 import psycopg
 from django.db import DatabaseError, connection, transaction
+from django.db.models import QuerySet
 from django.utils import timezone
 
-from .access import BoardPermission, board_permissions
+from .access import BoardPermission, board_permissions_from, board_policy_queries
 from .errors import BoardError
 from .lanes import lane_frame_element, lane_of
 from .models import Board, BoardElement, BoardOp
@@ -91,17 +93,18 @@ def board_apply_batch(*, requests: list[OpRequest]) -> list[ApplyResult | BoardE
     If the shared transaction fails at the database, each request is retried in a transaction of
     its own, so one failure never takes the others down with it.
     """
+    store = PostgresStore() if connection.vendor == "postgresql" else OrmStore()
     try:
-        with transaction.atomic():
-            return _apply(requests)
+        with store.transaction():
+            return _apply(requests, store)
     except DatabaseError:
         if len(requests) == 1:
             raise
     results: list[ApplyResult | BoardError] = []
     for request in requests:
         try:
-            with transaction.atomic():
-                results.extend(_apply([request]))
+            with store.transaction():
+                results.extend(_apply([request], store))
         except DatabaseError as exc:
             results.append(
                 BoardError(f"The change could not be saved ({type(exc).__name__}); resend it.", code="retry")
@@ -109,8 +112,7 @@ def board_apply_batch(*, requests: list[OpRequest]) -> list[ApplyResult | BoardE
     return results
 
 
-def _apply(requests: list[OpRequest]) -> list[ApplyResult | BoardError]:
-    store = PostgresStore() if connection.vendor == "postgresql" else OrmStore()
+def _apply(requests: list[OpRequest], store: "OrmStore | PostgresStore") -> list[ApplyResult | BoardError]:
     results: list[ApplyResult | BoardError | None] = [None] * len(requests)
     batches: dict[int, list[dict[str, Any]]] = {}
 
@@ -124,11 +126,14 @@ def _apply(requests: list[OpRequest]) -> list[ApplyResult | BoardError]:
         except BoardError as exc:
             results[index] = exc
 
-    # 2. One read: the boards (locked), op ids seen before, current versions of touched elements.
-    boards, seen, current = store.load(
-        board_ids={requests[i].board_id for i in batches} or {r.board_id for r in requests},
+    # 2. One read: the boards (locked), op ids seen before, current versions of touched elements,
+    #    and what the permission policy needs to answer for every op.
+    board_ids = {requests[i].board_id for i in batches} or {r.board_id for r in requests}
+    boards, seen, current, policy_rows = store.load(
+        board_ids=board_ids,
         op_ids={requests[i].op_id for i in batches},
         element_ids={element["id"] for elements in batches.values() for element in elements},
+        policy_queries=board_policy_queries(board_ids) if any(r.check_permission for r in requests) else [],
     )
     for index in list(batches):
         board = boards.get(requests[index].board_id)
@@ -140,9 +145,13 @@ def _apply(requests: list[OpRequest]) -> list[ApplyResult | BoardError]:
             results[index] = exc
             del batches[index]
 
-    # 3. Permission, for every op, with one query.
+    # 3. Permission, for every op.
     pending = [i for i in batches if requests[i].check_permission]
-    permissions = board_permissions(pairs={(requests[i].user_id, requests[i].board_id) for i in pending})
+    permissions = (
+        board_permissions_from(policy_rows, {(requests[i].user_id, requests[i].board_id) for i in pending})
+        if pending
+        else {}
+    )
     for index in pending:
         if permissions.get((requests[index].user_id, requests[index].board_id)) != BoardPermission.EDIT:
             results[index] = BoardError("You can no longer edit this board.", code="forbidden")
@@ -243,11 +252,17 @@ Loaded = tuple[
     dict[int, BoardRow],
     dict[tuple[int, str], tuple[int, list[dict[str, Any]]]],  # (board, op id) -> (seq, elements)
     dict[tuple[int, str], tuple[int, int]],  # (board, element id) -> (version, nonce)
+    list[list[tuple]],  # the permission policies' rows
 ]
 
 
 class OrmStore:
-    def load(self, *, board_ids: set[int], op_ids: set[str], element_ids: set[str]) -> Loaded:
+    def transaction(self):
+        return transaction.atomic()
+
+    def load(
+        self, *, board_ids: set[int], op_ids: set[str], element_ids: set[str], policy_queries: list[QuerySet]
+    ) -> Loaded:
         # Row locks in id order: batches on one board apply one at a time (seq has no gaps and no
         # repeats), and two processes locking several boards can never deadlock.
         boards = {
@@ -266,7 +281,7 @@ class OrmStore:
                 board_id__in=board_ids, element_id__in=element_ids
             ).values_list("board_id", "element_id", "version", "version_nonce")
         }
-        return boards, seen, current
+        return boards, seen, current, [list(query) for query in policy_queries]
 
     def write(self, winners: list[Winner], ops: list[NewOp], boards: list[BoardRow]) -> None:
         BoardElement.objects.bulk_create(
@@ -312,7 +327,19 @@ class PostgresStore:
 
     def _raw(self):
         connection.ensure_connection()
-        return connection.connection  # the psycopg connection, inside Django's transaction
+        return connection.connection  # the psycopg connection under Django's
+
+    @contextmanager
+    def transaction(self):
+        """BEGIN and the reads go in one round trip; the writes and COMMIT in the next.
+
+        psycopg's own transaction (a savepoint inside an outer Django atomic block) in pipeline
+        mode, with its errors mapped to Django's, so callers see the usual DatabaseError.
+        """
+        with connection.wrap_database_errors:
+            raw = self._raw()
+            with raw.pipeline(), raw.transaction():
+                yield
 
     @staticmethod
     def _cursor(raw):
@@ -320,36 +347,44 @@ class PostgresStore:
         # Python, which for arrays of element JSON was most of the cost of a batch.
         return psycopg.Cursor(raw)
 
-    def load(self, *, board_ids: set[int], op_ids: set[str], element_ids: set[str]) -> Loaded:
+    def load(
+        self, *, board_ids: set[int], op_ids: set[str], element_ids: set[str], policy_queries: list[QuerySet]
+    ) -> Loaded:
         raw = self._raw()
         boards_ids, ops_ids, el_ids = sorted(board_ids), sorted(op_ids), sorted(element_ids)
-        with raw.pipeline():
-            boards_cur = self._cursor(raw)
-            boards_cur.execute(
-                f"SELECT id, seq, lanes::text, element_count FROM {self.BOARD} "  # noqa: S608 - table names from the models
-                "WHERE id = ANY(%s) ORDER BY id FOR UPDATE",
-                [boards_ids],
-            )
-            ops_cur = self._cursor(raw)
-            ops_cur.execute(
-                f"SELECT board_id, op_id, seq, elements::text FROM {self.OP} "  # noqa: S608
-                "WHERE board_id = ANY(%s) AND op_id = ANY(%s)",
-                [boards_ids, ops_ids],
-            )
-            elements_cur = self._cursor(raw)
-            elements_cur.execute(
-                f"SELECT board_id, element_id, version, version_nonce FROM {self.ELEMENT} "  # noqa: S608
-                "WHERE board_id = ANY(%s) AND element_id = ANY(%s)",
-                [boards_ids, el_ids],
-            )
+        # All of these go out together, in one round trip: the first fetch below sends them.
+        boards_cur = self._cursor(raw)
+        boards_cur.execute(
+            f"SELECT id, seq, lanes::text, element_count FROM {self.BOARD} "  # noqa: S608 - table names from the models
+            "WHERE id = ANY(%s) ORDER BY id FOR UPDATE",
+            [boards_ids],
+        )
+        ops_cur = self._cursor(raw)
+        ops_cur.execute(
+            f"SELECT board_id, op_id, seq, elements::text FROM {self.OP} "  # noqa: S608
+            "WHERE board_id = ANY(%s) AND op_id = ANY(%s)",
+            [boards_ids, ops_ids],
+        )
+        elements_cur = self._cursor(raw)
+        elements_cur.execute(
+            f"SELECT board_id, element_id, version, version_nonce FROM {self.ELEMENT} "  # noqa: S608
+            "WHERE board_id = ANY(%s) AND element_id = ANY(%s)",
+            [boards_ids, el_ids],
+        )
+        policy_curs = []
+        for query in policy_queries:
+            sql, params = query.query.sql_with_params()
+            cur = self._cursor(raw)
+            cur.execute(sql, params)
+            policy_curs.append(cur)
         boards = {pk: BoardRow(pk, seq, orjson.loads(lanes), count) for pk, seq, lanes, count in boards_cur.fetchall()}
         seen = {(b, o): (seq, orjson.loads(elements)) for b, o, seq, elements in ops_cur.fetchall()}
         current = {(b, e): (version, nonce) for b, e, version, nonce in elements_cur.fetchall()}
-        return boards, seen, current
+        return boards, seen, current, [cur.fetchall() for cur in policy_curs]
 
     def write(self, winners: list[Winner], ops: list[NewOp], boards: list[BoardRow]) -> None:
         raw = self._raw()
-        with raw.pipeline(), self._cursor(raw) as cur:
+        with self._cursor(raw) as cur:  # queued: sent with the COMMIT at the end of the transaction
             cur.execute(
                 f"INSERT INTO {self.ELEMENT} "  # noqa: S608
                 "(board_id, element_id, type, version, version_nonce, is_deleted, lane, data, updated_seq) "

@@ -265,3 +265,31 @@ def test_element_outside_every_lane_has_no_lane(board, x, y):
     assert stored(board, "r1").lane is None
     state = {e["id"]: e for e in board_get_state(board_id=board.pk).elements}
     assert state["r1"]["lane"] is None
+
+
+def test_a_failed_shared_transaction_retries_each_batch_alone_and_loses_nothing(board, monkeypatch):
+    from django.db import DatabaseError, connection
+
+    from whiteboard import services
+    from whiteboard.services import OpRequest, board_apply_batch
+
+    store = services.PostgresStore if connection.vendor == "postgresql" else services.OrmStore
+    real_write = store.write
+    calls = {"n": 0}
+
+    def flaky_write(self, *args, **kwargs):
+        calls["n"] += 1
+        if calls["n"] == 1:
+            raise DatabaseError("connection reset")
+        return real_write(self, *args, **kwargs)
+
+    monkeypatch.setattr(store, "write", flaky_write)
+    results = board_apply_batch(
+        requests=[
+            OpRequest(board_id=board.pk, op_id="a", elements=[rectangle("r1")], check_permission=False),
+            OpRequest(board_id=board.pk, op_id="b", elements=[rectangle("r2")], check_permission=False),
+        ]
+    )
+    assert [(r.op_id, r.seq) for r in results] == [("a", 1), ("b", 2)]
+    assert sorted(BoardOp.objects.filter(board=board).values_list("op_id", "seq")) == [("a", 1), ("b", 2)]
+    assert current_seq(board) == 2 and stored(board, "r2").version == 1
