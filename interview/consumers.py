@@ -1,6 +1,5 @@
 """The room socket: chat, the step tracker and who is here. Protocol: docs/protocol.md."""
 
-import logging
 import secrets
 
 from channels.db import database_sync_to_async
@@ -14,8 +13,6 @@ from . import services
 from .access import interview_access, room_is_open
 from .models import Interview
 from .selectors import event_payload, room_state_for
-
-logger = logging.getLogger(__name__)
 
 MAX_MESSAGE_BYTES = 16 * 1024
 

@@ -44,7 +44,7 @@ def public_name(user) -> str:
     if user is None:
         return "Mocklane"
     profile = getattr(user, "profile", None)
-    return (profile.display_name if profile and profile.display_name else None) or user.get_username()
+    return profile.public_name if profile is not None else user.get_username()
 
 
 def event_payload(event: TranscriptEvent) -> dict:

@@ -13,7 +13,7 @@ from rubrics.models import Problem
 from rubrics.selectors import rubric_active
 from whiteboard.services import board_create
 
-from .models import Interview, Profile, TranscriptEvent
+from .models import Interview, Profile, TranscriptEvent, validate_time_zone
 
 logger = logging.getLogger(__name__)
 User = get_user_model()
@@ -32,8 +32,6 @@ def profile_ensure(*, user) -> Profile:
 
 
 def profile_update(*, user, display_name: str, time_zone: str) -> Profile:
-    from .models import validate_time_zone
-
     validate_time_zone(time_zone)
     profile = profile_ensure(user=user)
     profile.display_name = display_name.strip()
@@ -138,12 +136,12 @@ def interview_set_step(*, interview: Interview, user, step: int) -> tuple[Interv
     _require_live(interview)
     if user.pk != interview.interviewer_id:
         raise ApplicationError("Only the interviewer moves between steps.", code="forbidden", status=403)
-    step_count = interview.rubric.steps.count()
-    if isinstance(step, bool) or not isinstance(step, int) or not 1 <= step <= step_count:
-        raise ApplicationError(f"step must be a number from 1 to {step_count}.", code="invalid")
+    titles = dict(interview.rubric.steps.values_list("number", "title"))
+    if isinstance(step, bool) or not isinstance(step, int) or step not in titles:
+        raise ApplicationError(f"step must be a number from 1 to {len(titles)}.", code="invalid")
     if step == interview.current_step and interview.step_started_at:
         return interview, None
-    title = interview.rubric.steps.get(number=step).title
+    title = titles[step]
     interview.current_step = step
     interview.step_started_at = timezone.now()
     interview.save(update_fields=["current_step", "step_started_at", "updated_at"])

@@ -7,7 +7,6 @@ one Redis channel per board to other processes), never through per-socket queues
 under load. Every op frame carries its seq, so a client that misses one notices the gap and asks.
 """
 
-import logging
 import secrets
 
 from channels.db import database_sync_to_async
@@ -24,8 +23,6 @@ from .models import Board
 from .ratelimit import TokenBucket
 from .selectors import board_get_state, board_ops_since
 from .services import ApplyResult, OpRequest
-
-logger = logging.getLogger(__name__)
 
 # Presence: at most this many updates a second per client; extras are dropped (best effort).
 PRESENCE_PER_SECOND = 30
