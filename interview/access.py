@@ -1,12 +1,16 @@
 """The one access check for interviews, used by pages, the API and both sockets."""
 
+import datetime as dt
 from typing import Literal
 
 from django.core.exceptions import PermissionDenied
+from django.utils import timezone
 
 from whiteboard.access import BoardPermission, BoardPolicy
 
-from .models import Interview
+from .models import Booking, Interview
+
+ROOM_OPENS_BEFORE = dt.timedelta(minutes=10)
 
 Need = Literal["participant", "interviewer", "invitee"]
 
@@ -34,9 +38,19 @@ def interview_access(*, user, interview_id: int, need: Need = "participant") -> 
     return interview
 
 
+def booking_access(*, user, booking_id: int) -> Booking:
+    """Return the booking if `user` is one of its two people; raise Booking.DoesNotExist or PermissionDenied."""
+    from .selectors.schedule import booking_get
+
+    booking = booking_get(booking_id=booking_id)
+    if not user.is_authenticated or user.pk not in (booking.organizer_id, booking.peer_id):
+        raise PermissionDenied("Only the two people in this session can see it.")
+    return booking
+
+
 def _board_rows(board_ids: set[int]):
     return Interview.objects.filter(board_id__in=board_ids).values_list(
-        "board_id", "status", "interviewer_id", "candidate_id"
+        "board_id", "status", "interviewer_id", "candidate_id", "scheduled_at"
     )
 
 
@@ -46,7 +60,12 @@ def _board_decide(rows, pairs: set[tuple[int, int]]) -> dict[tuple[int, int], Bo
         Interview.Status.ACCEPTED: BoardPermission.EDIT,
         Interview.Status.COMPLETED: BoardPermission.VIEW,
     }
-    by_board = {board_id: (status, {interviewer, candidate}) for board_id, status, interviewer, candidate in rows}
+    opens = timezone.now() + ROOM_OPENS_BEFORE
+    by_board = {}
+    for board_id, status, interviewer, candidate, scheduled_at in rows:
+        if status == Interview.Status.ACCEPTED and scheduled_at > opens:
+            status = None  # the room has not opened yet
+        by_board[board_id] = (status, {interviewer, candidate})
     result = {}
     for user_id, board_id in pairs:
         status, people = by_board.get(board_id, (None, set()))
@@ -59,5 +78,11 @@ def _board_decide(rows, pairs: set[tuple[int, int]]) -> dict[tuple[int, int], Bo
 interview_board_policy = BoardPolicy(rows=_board_rows, decide=_board_decide)
 
 
-def room_is_open(interview: Interview) -> bool:
-    return interview.status == Interview.Status.ACCEPTED
+def room_opens_at(interview: Interview) -> dt.datetime:
+    return interview.scheduled_at - ROOM_OPENS_BEFORE
+
+
+def room_is_open(interview: Interview, *, now: dt.datetime | None = None) -> bool:
+    """The room opens 10 minutes before the start of an accepted interview and closes when it ends."""
+    now = now or timezone.now()
+    return interview.status == Interview.Status.ACCEPTED and now >= room_opens_at(interview)

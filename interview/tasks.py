@@ -11,7 +11,29 @@ from .selectors import public_name
 logger = logging.getLogger(__name__)
 
 
+@shared_task
+def run_match_queue() -> int:
+    from .services import match_queue_run
+
+    return len(match_queue_run())
+
+
+@shared_task
+def record_no_shows() -> int:
+    from .services import bookings_record_no_shows
+
+    return bookings_record_no_shows()
+
+
 @shared_task(autoretry_for=(OSError,), retry_backoff=True, max_retries=5)
+def notify_booking(booking_id: int, event: str) -> None:
+    from .models import Booking
+
+    if event == "invited":
+        interview = Booking.objects.get(pk=booking_id).interviews.first()
+        send_invitation_email(interview.pk)
+
+
 def send_invitation_email(interview_id: int) -> None:
     interview = (
         Interview.objects.select_related("problem", "interviewer__profile", "candidate__profile", "created_by__profile")

@@ -7,6 +7,7 @@ from django.http import Http404
 from django.middleware.csrf import get_token
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from config.errors import ApplicationError
@@ -16,7 +17,7 @@ from rubrics.services import scorecard_get_or_create, scorecard_submit, scorecar
 from whiteboard.selectors import board_get_state
 
 from . import services
-from .access import interview_access, room_is_open
+from .access import interview_access, room_is_open, room_opens_at
 from .forms import ProfileForm, ScheduleForm
 from .models import Interview
 from .selectors import dashboard_for, public_name, transcript_for
@@ -118,9 +119,16 @@ def interview_answer(request, pk: int, answer: str):
 def interview_room(request, pk: int):
     interview = _interview_or_404(request, pk)
     if not room_is_open(interview):
-        messages.info(request, "The room opens once the invitation is accepted, and closes when the interview ends.")
+        if interview.status == Interview.Status.ACCEPTED:
+            opens = timezone.localtime(room_opens_at(interview))
+            messages.info(request, f"The room opens 10 minutes before the start, at {opens:%H:%M} on {opens:%a %d %b}.")
+        else:
+            messages.info(
+                request, "The room opens once the invitation is accepted, and closes when the interview ends."
+            )
         return redirect("interview_detail", pk=pk)
     services.interview_start_clock(interview=interview)
+    services.booking_mark_joined(interview=interview, user=request.user)
     role = interview.role_of(request.user)
     config = {
         **_island_config(request, interview, mode="room"),

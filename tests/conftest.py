@@ -96,11 +96,11 @@ def outsider(db):
 
 @pytest.fixture
 def invited_interview(problem, interviewer, candidate) -> Interview:
-    """Scheduled by the interviewer; the candidate has not answered yet."""
+    """Scheduled by the interviewer to start in five minutes; the candidate has not answered yet."""
     return interview_schedule(
         created_by=interviewer,
         problem_id=problem.pk,
-        scheduled_at=timezone.now() + dt.timedelta(hours=2),
+        scheduled_at=timezone.now() + dt.timedelta(minutes=5),
         peer=candidate.username,
         my_role="interviewer",
     )
@@ -108,7 +108,7 @@ def invited_interview(problem, interviewer, candidate) -> Interview:
 
 @pytest.fixture
 def interview(invited_interview, candidate) -> Interview:
-    """Accepted: the room is open."""
+    """Accepted, starting in five minutes: the room is open."""
     return interview_accept(interview=invited_interview, user=candidate)
 
 

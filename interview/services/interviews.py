@@ -10,34 +10,14 @@ from django.utils import timezone
 
 from config.errors import ApplicationError
 from rubrics.models import Problem
-from rubrics.selectors import rubric_active
-from whiteboard.services import board_create
 
-from .models import Interview, Profile, TranscriptEvent, validate_time_zone
+from ..models import Booking, Interview, TranscriptEvent
+from .bookings import Part, booking_create, guard_overlap, notify, problem_for
 
 logger = logging.getLogger(__name__)
 User = get_user_model()
 
-LANE_HEIGHT = 760
-LANES = [
-    {"key": "offline", "name": "Offline - training pipeline", "x": 0, "y": 0, "width": 960, "height": LANE_HEIGHT},
-    {"key": "online", "name": "Online - inference path", "x": 1040, "y": 0, "width": 960, "height": LANE_HEIGHT},
-]
 MAX_CHAT_LENGTH = 2000
-
-
-def profile_ensure(*, user) -> Profile:
-    profile, _ = Profile.objects.get_or_create(user=user)
-    return profile
-
-
-def profile_update(*, user, display_name: str, time_zone: str) -> Profile:
-    validate_time_zone(time_zone)
-    profile = profile_ensure(user=user)
-    profile.display_name = display_name.strip()
-    profile.time_zone = time_zone
-    profile.save(update_fields=["display_name", "time_zone"])
-    return profile
 
 
 def _find_peer(identifier: str):
@@ -53,7 +33,6 @@ def _find_peer(identifier: str):
     return peer
 
 
-@transaction.atomic
 def interview_schedule(
     *,
     created_by,
@@ -64,41 +43,41 @@ def interview_schedule(
     duration_minutes: int = 60,
     now: dt.datetime | None = None,
 ) -> Interview:
-    """Create an interview with a fresh two-lane board and invite the peer."""
+    """Invite a named peer to an interview at a time agreed elsewhere. Both people's time is held
+    while the invitation is pending; declining it frees the time."""
     now = now or timezone.now()
-    if timezone.is_naive(scheduled_at):
+    if not isinstance(scheduled_at, dt.datetime) or timezone.is_naive(scheduled_at):
         raise ApplicationError("The start time needs a time zone.", code="invalid")
     if scheduled_at < now - dt.timedelta(minutes=5):
         raise ApplicationError("The start time is in the past; pick a time from now on.", code="in_past")
-    if not 15 <= duration_minutes <= 180:
+    if isinstance(duration_minutes, bool) or not isinstance(duration_minutes, int) or not 15 <= duration_minutes <= 180:
         raise ApplicationError("An interview lasts between 15 and 180 minutes.", code="invalid")
     if my_role not in ("interviewer", "candidate"):
         raise ApplicationError("Choose whether you are the interviewer or the candidate.", code="invalid")
-    problem = Problem.objects.filter(pk=problem_id, is_active=True).first()
-    if problem is None:
+    if not Problem.objects.filter(pk=problem_id, is_active=True).exists():
         raise ApplicationError("Pick a problem from the problem bank.", code="invalid")
-    rubric = rubric_active()
-    if rubric is None:
-        raise ApplicationError("No rubric is loaded; run `manage.py load_content`.", code="no_rubric", status=503)
     other = _find_peer(peer)
     if other.pk == created_by.pk:
         raise ApplicationError("You cannot interview yourself; invite a peer.", code="self_invite")
-    interviewer, candidate = (created_by, other) if my_role == "interviewer" else (other, created_by)
-    board = board_create(title=problem.title, lanes=LANES)
-    interview = Interview.objects.create(
-        problem=problem,
-        rubric=rubric,
-        board=board,
-        created_by=created_by,
-        interviewer=interviewer,
-        candidate=candidate,
-        scheduled_at=scheduled_at,
-        duration_minutes=duration_minutes,
+    candidate, interviewer = (other, created_by) if my_role == "interviewer" else (created_by, other)
+    part = Part(
+        interviewer, candidate, problem_for(candidate=candidate, chosen_id=problem_id), scheduled_at, duration_minutes
     )
-    from .tasks import send_invitation_email
 
-    transaction.on_commit(lambda: send_invitation_email.delay(interview.pk))
-    return interview
+    def create():
+        return booking_create(
+            organizer=created_by,
+            peer=other,
+            kind=Booking.Kind.SINGLE,
+            source=Booking.Source.INVITE,
+            parts=[part],
+            status=Interview.Status.INVITED,
+        )
+
+    with transaction.atomic():
+        booking = guard_overlap(create)
+        notify(booking.pk, "invited")
+    return booking.interviews.get()
 
 
 def _answer(*, interview: Interview, user, status: str) -> Interview:
@@ -114,6 +93,15 @@ def _answer(*, interview: Interview, user, status: str) -> Interview:
             )
         interview.status = status
         interview.save(update_fields=["status", "updated_at"])
+        booking = Booking.objects.select_for_update().get(pk=interview.booking_id)
+        if status == Interview.Status.DECLINED:
+            booking.status = Booking.Status.CANCELLED
+            booking.cancelled_by, booking.cancelled_at = user, timezone.now()
+            booking.cancel_reason = "Invitation declined"
+            booking.sequence += 1
+            booking.save(update_fields=["status", "cancelled_by", "cancelled_at", "cancel_reason", "sequence"])
+            booking.holds.all().delete()
+        notify(booking.pk, "accepted" if status == Interview.Status.ACCEPTED else "declined")
     return interview
 
 
@@ -220,6 +208,6 @@ def _announce_end(interview_id: int) -> None:
     from asgiref.sync import async_to_sync
     from channels.layers import get_channel_layer
 
-    from .consumers import room_group
+    from ..consumers import room_group
 
     async_to_sync(get_channel_layer().group_send)(room_group(interview_id), {"type": "room.ended"})

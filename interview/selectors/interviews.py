@@ -3,7 +3,7 @@
 from django.db.models import Q, QuerySet
 from django.utils import timezone
 
-from .models import Interview, TranscriptEvent
+from ..models import Interview, TranscriptEvent
 
 _RELATED = ("problem", "interviewer__profile", "candidate__profile", "created_by", "scorecard")
 

@@ -1,0 +1,53 @@
+"""Reads for the interview app: interviews and transcripts (interviews.py), scheduling (schedule.py)."""
+
+from .interviews import (
+    dashboard_for,
+    event_payload,
+    interview_list_for,
+    public_name,
+    room_state_for,
+    transcript_for,
+)
+from .schedule import (
+    HORIZON,
+    MIN_NOTICE,
+    Reliability,
+    Slot,
+    availability_for,
+    availability_windows_for,
+    booking_get,
+    booking_list_for,
+    busy_for,
+    match_request_open_for,
+    match_requests_for,
+    open_slots,
+    peer_profiles,
+    profile_for_token,
+    reliability_for,
+    weekly_availability_for,
+)
+
+__all__ = [
+    "HORIZON",
+    "MIN_NOTICE",
+    "Reliability",
+    "Slot",
+    "availability_for",
+    "availability_windows_for",
+    "booking_get",
+    "booking_list_for",
+    "busy_for",
+    "dashboard_for",
+    "event_payload",
+    "interview_list_for",
+    "match_request_open_for",
+    "match_requests_for",
+    "open_slots",
+    "peer_profiles",
+    "profile_for_token",
+    "public_name",
+    "reliability_for",
+    "room_state_for",
+    "transcript_for",
+    "weekly_availability_for",
+]

@@ -1,0 +1,231 @@
+"""The match queue: "any peer, in these windows". Each open request is paired with the compatible
+request that shares the most free time with it; equal level, then shared focus problems, break
+ties, then whoever has waited longest. The pair is booked at the earliest start in that overlap."""
+
+import dataclasses
+import datetime as dt
+import itertools
+import logging
+
+from django.db import transaction
+from django.utils import timezone
+
+from config.errors import ApplicationError
+
+from .. import timeslots
+from ..models import Booking, MatchRequest, MatchWindow, Profile
+from ..selectors.schedule import HORIZON, LEVEL_ORDER, MIN_NOTICE, busy_for
+from .bookings import booking_create, guard_overlap, notify, plan_parts
+
+logger = logging.getLogger(__name__)
+
+MAX_WINDOWS = 10
+Mode = MatchRequest.Mode
+
+# (my mode, their mode) -> kind, and for a single interview which of the two is the candidate
+_PAIRINGS = {
+    (Mode.CANDIDATE, Mode.INTERVIEWER): ("single", "a"),
+    (Mode.CANDIDATE, Mode.EITHER): ("single", "a"),
+    (Mode.INTERVIEWER, Mode.CANDIDATE): ("single", "b"),
+    (Mode.INTERVIEWER, Mode.EITHER): ("single", "b"),
+    (Mode.EITHER, Mode.CANDIDATE): ("single", "b"),
+    (Mode.EITHER, Mode.INTERVIEWER): ("single", "a"),
+    (Mode.SWAP, Mode.SWAP): ("swap", "a"),
+    (Mode.SWAP, Mode.EITHER): ("swap", "a"),
+    (Mode.EITHER, Mode.SWAP): ("swap", "a"),
+    (Mode.EITHER, Mode.EITHER): ("swap", "a"),
+}
+
+
+def _durations_for(mode: str) -> tuple[int, ...]:
+    return (60, 90) if mode == Mode.SWAP else (45, 60, 75, 90)
+
+
+@transaction.atomic
+def match_request_create(
+    *, user, mode: str, duration_minutes: int, windows: list, now: dt.datetime | None = None
+) -> MatchRequest:
+    """Join the queue. Windows are (start, end) pairs of aware datetimes within the next 4 weeks."""
+    now = now or timezone.now()
+    if mode not in Mode.values:
+        raise ApplicationError("Choose candidate, interviewer, swap or either.", code="invalid")
+    if isinstance(duration_minutes, bool) or duration_minutes not in _durations_for(mode):
+        options = ", ".join(str(m) for m in _durations_for(mode))
+        raise ApplicationError(f"For that choice a session lasts {options} minutes.", code="invalid")
+    if not isinstance(windows, list | tuple) or not 1 <= len(windows) <= MAX_WINDOWS:
+        raise ApplicationError(f"Give between 1 and {MAX_WINDOWS} windows.", code="invalid")
+    cleaned = []
+    for start, end in windows:
+        if not all(isinstance(v, dt.datetime) and not timezone.is_naive(v) for v in (start, end)):
+            raise ApplicationError("Each window needs a start and an end with a time zone.", code="invalid")
+        if end <= start:
+            raise ApplicationError("Each window must end after it starts.", code="ends_before_start")
+        if start < now:
+            raise ApplicationError("A window starts in the past; pick times from now on.", code="in_past")
+        if end - start < dt.timedelta(minutes=duration_minutes):
+            raise ApplicationError(f"Each window must fit a {duration_minutes}-minute session.", code="too_short")
+        if end > now + HORIZON:
+            raise ApplicationError("Windows can be at most 4 weeks ahead.", code="too_far")
+        cleaned.append((start.astimezone(dt.UTC), end.astimezone(dt.UTC)))
+    cleaned.sort()
+    for (_, end), (start, _) in itertools.pairwise(cleaned):
+        if start < end:
+            raise ApplicationError("Two of your windows overlap; merge them into one.", code="overlap")
+    Profile.objects.select_for_update().filter(user=user).first()
+    if MatchRequest.objects.filter(user=user, status=MatchRequest.Status.OPEN).exists():
+        raise ApplicationError("You are already in the queue; leave it first to change your windows.", code="queued")
+    request = MatchRequest.objects.create(user=user, mode=mode, duration_minutes=duration_minutes)
+    MatchWindow.objects.bulk_create([MatchWindow(request=request, starts_at=s, ends_at=e) for s, e in cleaned])
+    transaction.on_commit(_run_soon)
+    return request
+
+
+def _run_soon() -> None:
+    from ..tasks import run_match_queue
+
+    run_match_queue.delay()
+
+
+@transaction.atomic
+def match_request_cancel(*, request: MatchRequest, user) -> MatchRequest:
+    request = MatchRequest.objects.select_for_update().get(pk=request.pk)
+    if request.user_id != user.pk:
+        raise ApplicationError("Unknown queue entry.", code="not_found", status=404)
+    if request.status != MatchRequest.Status.OPEN:
+        raise ApplicationError(
+            f"This queue entry is no longer waiting ({request.get_status_display().lower()}).",
+            code="not_open",
+            status=409,
+        )
+    request.status = MatchRequest.Status.CANCELLED
+    request.save(update_fields=["status", "updated_at"])
+    return request
+
+
+@dataclasses.dataclass(frozen=True)
+class Pairing:
+    a: MatchRequest
+    b: MatchRequest
+    kind: str
+    candidate_first: MatchRequest  # the candidate of a single interview; the first candidate of a swap
+    starts_at: dt.datetime
+    duration_minutes: int
+    score: tuple
+
+
+def _profile(request: MatchRequest) -> Profile:
+    return request.user.profile
+
+
+def pair(a: MatchRequest, b: MatchRequest, *, busy: dict, now: dt.datetime) -> Pairing | None:
+    """How `a` and `b` would meet, or None if their modes or free time do not fit."""
+    if a.user_id == b.user_id or (a.mode, b.mode) not in _PAIRINGS:
+        return None
+    kind, first = _PAIRINGS[(a.mode, b.mode)]
+    duration = max(a.duration_minutes, b.duration_minutes)
+    if kind == "swap":
+        duration = 90 if duration > 60 else 60
+    windows_a = [(w.starts_at, w.ends_at) for w in a.windows.all()]
+    windows_b = [(w.starts_at, w.ends_at) for w in b.windows.all()]
+    common = timeslots.intersect(windows_a, windows_b)
+    common = timeslots.subtract(common, busy.get(a.user_id, []) + busy.get(b.user_id, []))
+    common = timeslots.clip(common, now + MIN_NOTICE, now + HORIZON)
+    length = dt.timedelta(minutes=duration)
+    usable = []
+    for start, end in common:
+        start = timeslots.ceil_to(start, 15)
+        if start + length <= end:
+            usable.append((start, end))
+    if not usable:
+        return None
+    pa, pb = _profile(a), _profile(b)
+    level_gap = abs(LEVEL_ORDER.get(pa.level, 1) - LEVEL_ORDER.get(pb.level, 1)) if pa.level and pb.level else 2
+    shared_focus = len({p.pk for p in pa.focus_problems.all()} & {p.pk for p in pb.focus_problems.all()})
+    score = (timeslots.total_minutes(usable), -level_gap, shared_focus, -b.created_at.timestamp())
+    return Pairing(
+        a=a,
+        b=b,
+        kind=kind,
+        candidate_first=a if first == "a" else b,
+        starts_at=usable[0][0],
+        duration_minutes=duration,
+        score=score,
+    )
+
+
+def _book(pairing: Pairing, *, now: dt.datetime) -> Booking | None:
+    """Book the pair if both are still waiting; None if either was taken meanwhile."""
+    with transaction.atomic():
+        ids = sorted([pairing.a.pk, pairing.b.pk])
+        locked = {r.pk: r for r in MatchRequest.objects.select_for_update().filter(pk__in=ids).order_by("pk")}
+        if any(locked[pk].status != MatchRequest.Status.OPEN for pk in ids):
+            return None
+        first = pairing.candidate_first.user
+        second = pairing.b.user if first.pk == pairing.a.user_id else pairing.a.user
+        parts = plan_parts(
+            first=first,
+            second=second,
+            kind=pairing.kind,
+            starts_at=pairing.starts_at,
+            duration_minutes=pairing.duration_minutes,
+        )
+        booking = guard_overlap(
+            lambda: booking_create(
+                organizer=pairing.a.user,
+                peer=pairing.b.user,
+                kind=pairing.kind,
+                source=Booking.Source.MATCH,
+                parts=parts,
+            )
+        )
+        for request in locked.values():
+            request.status = MatchRequest.Status.MATCHED
+            request.booking = booking
+            request.save(update_fields=["status", "booking", "updated_at"])
+        notify(booking.pk, "matched")
+        return booking
+
+
+def match_queue_run(*, now: dt.datetime | None = None) -> list[Booking]:
+    """Expire requests whose windows have passed, then pair the rest, longest-waiting first."""
+    now = now or timezone.now()
+    open_requests = MatchRequest.objects.filter(status=MatchRequest.Status.OPEN)
+    for request in open_requests.prefetch_related("windows"):
+        if all(
+            w.ends_at - dt.timedelta(minutes=request.duration_minutes) < now + MIN_NOTICE for w in request.windows.all()
+        ):
+            MatchRequest.objects.filter(pk=request.pk, status=MatchRequest.Status.OPEN).update(
+                status=MatchRequest.Status.EXPIRED, updated_at=now
+            )
+    waiting = list(
+        open_requests.select_related("user__profile")
+        .prefetch_related("windows", "user__profile__focus_problems")
+        .order_by("created_at", "id")
+    )
+    if len(waiting) < 2:
+        return []
+    earliest = min(w.starts_at for r in waiting for w in r.windows.all())
+    latest = max(w.ends_at for r in waiting for w in r.windows.all())
+    busy = busy_for(user_ids=[r.user_id for r in waiting], since=earliest, until=latest)
+    booked, taken = [], set()
+    for i, a in enumerate(waiting):
+        if a.pk in taken:
+            continue
+        options = [pair(a, b, busy=busy, now=now) for b in waiting[i + 1 :] if b.pk not in taken]
+        options = [option for option in options if option is not None]
+        if not options:
+            continue
+        best = max(options, key=lambda option: option.score)
+        try:
+            booking = _book(best, now=now)
+        except ApplicationError as exc:  # one of them booked something else meanwhile; try next run
+            logger.info("match %s+%s not booked: %s", best.a.pk, best.b.pk, exc.message)
+            continue
+        if booking is None:
+            continue
+        taken |= {best.a.pk, best.b.pk}
+        booked.append(booking)
+        start, end = booking.starts_at, booking.ends_at
+        for user_id in (best.a.user_id, best.b.user_id):
+            busy[user_id] = timeslots.merge([*busy.get(user_id, []), (start, end)])
+    return booked
