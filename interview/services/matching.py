@@ -1,6 +1,9 @@
-"""The match queue: "any peer, in these windows". Each open request is paired with the compatible
-request that shares the most free time with it; equal level, then shared focus problems, break
-ties, then whoever has waited longest. The pair is booked at the earliest start in that overlap."""
+"""The match queue: "any peer, in these windows".
+
+Each run scores every compatible pair of waiting requests by the free time they share (after both
+people's existing sessions are taken out); equal level, then shared focus problems, then whoever
+has waited longest break ties. Pairs are booked best first, each person at most once per run, at
+the earliest start in their shared time."""
 
 import dataclasses
 import datetime as dt
@@ -141,7 +144,8 @@ def pair(a: MatchRequest, b: MatchRequest, *, busy: dict, now: dt.datetime) -> P
     pa, pb = _profile(a), _profile(b)
     level_gap = abs(LEVEL_ORDER.get(pa.level, 1) - LEVEL_ORDER.get(pb.level, 1)) if pa.level and pb.level else 2
     shared_focus = len({p.pk for p in pa.focus_problems.all()} & {p.pk for p in pb.focus_problems.all()})
-    score = (timeslots.total_minutes(usable), -level_gap, shared_focus, -b.created_at.timestamp())
+    waited_since = min(a.created_at, b.created_at).timestamp()
+    score = (timeslots.total_minutes(usable), -level_gap, shared_focus, -waited_since)
     return Pairing(
         a=a,
         b=b,
@@ -187,7 +191,7 @@ def _book(pairing: Pairing, *, now: dt.datetime) -> Booking | None:
 
 
 def match_queue_run(*, now: dt.datetime | None = None) -> list[Booking]:
-    """Expire requests whose windows have passed, then pair the rest, longest-waiting first."""
+    """Expire requests whose windows have passed, then pair the rest, best pairs first."""
     now = now or timezone.now()
     open_requests = MatchRequest.objects.filter(status=MatchRequest.Status.OPEN)
     for request in open_requests.prefetch_related("windows"):
@@ -207,25 +211,17 @@ def match_queue_run(*, now: dt.datetime | None = None) -> list[Booking]:
     earliest = min(w.starts_at for r in waiting for w in r.windows.all())
     latest = max(w.ends_at for r in waiting for w in r.windows.all())
     busy = busy_for(user_ids=[r.user_id for r in waiting], since=earliest, until=latest)
+    pairings = [pair(a, b, busy=busy, now=now) for i, a in enumerate(waiting) for b in waiting[i + 1 :]]
     booked, taken = [], set()
-    for i, a in enumerate(waiting):
-        if a.pk in taken:
+    for best in sorted((p for p in pairings if p is not None), key=lambda p: p.score, reverse=True):
+        if best.a.pk in taken or best.b.pk in taken:
             continue
-        options = [pair(a, b, busy=busy, now=now) for b in waiting[i + 1 :] if b.pk not in taken]
-        options = [option for option in options if option is not None]
-        if not options:
-            continue
-        best = max(options, key=lambda option: option.score)
         try:
             booking = _book(best, now=now)
         except ApplicationError as exc:  # one of them booked something else meanwhile; try next run
             logger.info("match %s+%s not booked: %s", best.a.pk, best.b.pk, exc.message)
             continue
-        if booking is None:
-            continue
-        taken |= {best.a.pk, best.b.pk}
-        booked.append(booking)
-        start, end = booking.starts_at, booking.ends_at
-        for user_id in (best.a.user_id, best.b.user_id):
-            busy[user_id] = timeslots.merge([*busy.get(user_id, []), (start, end)])
+        if booking is not None:
+            taken |= {best.a.pk, best.b.pk}
+            booked.append(booking)
     return booked
