@@ -474,3 +474,14 @@ def test_no_shows_are_recorded_once(booking, host, candidate):
 def test_cancelled_or_unanswered_sessions_have_no_no_shows(booking, candidate, invited_interview):
     services.booking_cancel(booking=booking, user=candidate, reason="Sick")
     assert services.bookings_record_no_shows(now=timezone.now() + dt.timedelta(days=3)) == 0
+
+
+def test_the_board_stays_closed_until_the_room_opens(booking, host, candidate, outsider):
+    from whiteboard.access import BoardPermission, board_permission
+
+    interview = booking.interviews.get()  # starts tomorrow
+    assert board_permission(user=candidate, board=interview.board) == BoardPermission.NONE
+    Interview.objects.filter(pk=interview.pk).update(scheduled_at=timezone.now() + dt.timedelta(minutes=9))
+    assert board_permission(user=candidate, board=interview.board) == BoardPermission.EDIT
+    assert board_permission(user=host, board=interview.board) == BoardPermission.EDIT
+    assert board_permission(user=outsider, board=interview.board) == BoardPermission.NONE
