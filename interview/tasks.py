@@ -1,14 +1,7 @@
-import logging
+"""Background work. Tasks take ids, re-read the rows and call one service, so running one twice is
+harmless. The periodic ones are scheduled in CELERY_BEAT_SCHEDULE (config/settings.py)."""
 
 from celery import shared_task
-from django.conf import settings
-from django.core.mail import send_mail
-from django.template.loader import render_to_string
-
-from .models import Interview
-from .selectors import public_name
-
-logger = logging.getLogger(__name__)
 
 
 @shared_task
@@ -26,35 +19,28 @@ def record_no_shows() -> int:
 
 
 @shared_task(autoretry_for=(OSError,), retry_backoff=True, max_retries=5)
-def notify_booking(booking_id: int, event: str) -> None:
-    from .models import Booking
+def notify_booking(booking_id: int, event: str) -> int:
+    """Email the people a booking event concerns (invited, accepted, declined, booked, matched,
+    rescheduled, cancelled); an event that no longer matches the booking sends nothing."""
+    from .services.notifications import booking_notify
 
-    if event == "invited":
-        interview = Booking.objects.get(pk=booking_id).interviews.first()
-        send_invitation_email(interview.pk)
+    return booking_notify(booking_id=booking_id, event=event)
 
 
-def send_invitation_email(interview_id: int) -> None:
-    interview = (
-        Interview.objects.select_related("problem", "interviewer__profile", "candidate__profile", "created_by__profile")
-        .filter(pk=interview_id)
-        .first()
-    )
-    if interview is None or interview.status != Interview.Status.INVITED:
-        return  # gone or already answered: nothing to send
-    invitee = interview.candidate if interview.invitee_id == interview.candidate_id else interview.interviewer
-    if not invitee.email:
-        logger.info("invitee %s has no email; invitation %s shown on the dashboard only", invitee.pk, interview_id)
-        return
-    context = {
-        "interview": interview,
-        "inviter": public_name(interview.created_by),
-        "invitee": public_name(invitee),
-        "role": interview.role_of(invitee),
-    }
-    send_mail(
-        subject=f"{context['inviter']} invited you to a mock interview on Mocklane",
-        message=render_to_string("interview/email/invitation.txt", context),
-        from_email=settings.DEFAULT_FROM_EMAIL,
-        recipient_list=[invitee.email],
-    )
+@shared_task
+def queue_reminders() -> int:
+    """Every minute: make the reminders that are due and queue one send per unsent reminder."""
+    from .services.reminders import reminders_queue_due
+
+    reminder_ids = reminders_queue_due()
+    for reminder_id in reminder_ids:
+        send_reminder.delay(reminder_id)
+    return len(reminder_ids)
+
+
+@shared_task(autoretry_for=(OSError,), retry_backoff=True, max_retries=5)
+def send_reminder(reminder_id: int) -> bool:
+    """Send one reminder at most once, however often this runs (see interview/services/reminders.py)."""
+    from .services.reminders import reminder_send
+
+    return reminder_send(reminder_id=reminder_id)

@@ -9,7 +9,7 @@ from django.utils import timezone
 from config.celery import app
 from interview.models import Interview
 from interview.services import interview_accept, interview_schedule
-from interview.tasks import send_invitation_email
+from interview.tasks import notify_booking
 
 
 @pytest.mark.django_db(transaction=True)
@@ -29,14 +29,15 @@ def test_invitation_goes_through_the_broker_to_a_worker(problem, interviewer, ca
         while not mail.outbox and time.monotonic() < deadline:
             time.sleep(0.05)
     assert [m.to for m in mail.outbox] == [["cal@example.com"]]
-    assert interview.problem.title in mail.outbox[0].body
+    assert [a.filename for a in mail.outbox[0].attachments] == ["invite.ics"]
+    assert interview.problem.title not in mail.outbox[0].body  # cal is the candidate: the problem waits in the room
 
 
 @pytest.mark.django_db
 def test_task_is_idempotent_about_answered_or_missing_invitations(invited_interview, candidate):
     interview_accept(interview=invited_interview, user=candidate)
     mail.outbox.clear()
-    send_invitation_email(invited_interview.pk)
-    send_invitation_email(987654)
+    notify_booking(invited_interview.booking_id, "invited")
+    notify_booking(987654, "invited")
     assert mail.outbox == []
     assert Interview.objects.get().status == "accepted"
