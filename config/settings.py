@@ -87,8 +87,14 @@ ASGI_APPLICATION = "config.asgi.application"
 
 DATABASES = {"default": env.db("DATABASE_URL", default=f"sqlite:///{BASE_DIR / 'db.sqlite3'}")}
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
-    # Writers take the lock when their transaction begins, so bookings run one at a time.
-    DATABASES["default"].setdefault("OPTIONS", {}).update({"transaction_mode": "IMMEDIATE", "timeout": 20})
+    # Writers take the lock when their transaction begins, so bookings run one at a time; readers
+    # go on beside a writer (WAL), and anyone who finds the database busy waits instead of failing.
+    DATABASES["default"].setdefault("OPTIONS", {}).update(
+        {"transaction_mode": "IMMEDIATE", "timeout": 20, "init_command": "PRAGMA journal_mode=WAL;"}
+    )
+    # Tests use a file too: the in-memory shared-cache database fails at once ("table is locked")
+    # when the browser tests' server thread reads while another thread writes.
+    DATABASES["default"].setdefault("TEST", {}).setdefault("NAME", str(BASE_DIR / "test-db.sqlite3"))
 if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
     DATABASES["default"].setdefault("CONN_MAX_AGE", 60)
     DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
@@ -139,6 +145,10 @@ ACCOUNT_SIGNUP_FORM_CLASS = "interview.forms.SignupExtraForm"
 _email = env.email_url("EMAIL_URL", default="consolemail://")
 vars().update(_email)
 DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="Mocklane <noreply@mocklane.local>")
+# The address people reach the site at, for links in emails and calendar entries.
+SITE_URL = env.str("SITE_URL", default="http://127.0.0.1:8000").rstrip("/")
+if urlparse(SITE_URL).scheme not in {"http", "https"} or not urlparse(SITE_URL).netloc:
+    raise ImproperlyConfigured(f"SITE_URL must be an http:// or https:// address, got {SITE_URL!r}")
 
 # Realtime and background work: Redis when REDIS_URL is set, in-process otherwise.
 REDIS_URL = env.str("REDIS_URL", default="")
@@ -167,6 +177,13 @@ CELERY_TIMEZONE = "UTC"
 CELERY_TASK_SERIALIZER = "json"
 CELERY_RESULT_BACKEND = None
 CELERY_TASK_IGNORE_RESULT = True
+# Periodic work, run by `celery -A config beat`. Each run expires before the next one is due, so a
+# backlog after an outage does not pile up.
+CELERY_BEAT_SCHEDULE = {
+    "queue-reminders": {"task": "interview.tasks.queue_reminders", "schedule": 60.0, "options": {"expires": 55}},
+    "run-match-queue": {"task": "interview.tasks.run_match_queue", "schedule": 60.0, "options": {"expires": 55}},
+    "record-no-shows": {"task": "interview.tasks.record_no_shows", "schedule": 300.0, "options": {"expires": 290}},
+}
 
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": ["rest_framework.authentication.SessionAuthentication"],
