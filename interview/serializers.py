@@ -1,9 +1,19 @@
+import datetime as dt
+from collections.abc import Mapping
+
+from django.urls import reverse
+from django.utils import timezone
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
+from rest_framework.settings import api_settings
 
 from rubrics.models import Scorecard
 
-from .models import Interview
+from .access import room_opens_at
+from .models import Booking, Interview, MatchRequest, Profile
 from .selectors import public_name
+from .services.bookings import MODES as BOOKING_MODES
+from .services.bookings import SINGLE_DURATIONS, SWAP_DURATIONS
 
 
 class PersonSerializer(serializers.Serializer):
@@ -98,3 +108,326 @@ class ScorecardInputSerializer(serializers.Serializer):
     steps = StepScoreInputSerializer(many=True)
     recommendation = serializers.ChoiceField(choices=["", *Scorecard.Recommendation.values], required=False, default="")
     summary = serializers.CharField(allow_blank=True, required=False, default="", max_length=10_000)
+
+
+# Scheduling: profiles, availability, slots, bookings, the match queue, the calendar feed.
+# Input serializers only parse; the services decide what is allowed. Times in answers are UTC.
+
+
+class AwareDateTimeField(serializers.DateTimeField):
+    """An ISO 8601 time that must carry its offset: a bare local time would be guessed, so it is refused."""
+
+    default_error_messages = {
+        "naive": "Include a time zone offset, e.g. 2026-12-01T18:00:00+01:00 or 2026-12-01T17:00:00Z.",
+    }
+
+    def enforce_timezone(self, value):
+        if timezone.is_naive(value):
+            self.fail("naive")
+        return super().enforce_timezone(value)
+
+
+class UtcDateTimeField(serializers.DateTimeField):
+    def __init__(self, **kwargs):
+        super().__init__(default_timezone=dt.UTC, **kwargs)
+
+
+class StrictInputSerializer(serializers.Serializer):
+    """Refuses fields it does not know, so a misspelt or stray field is reported instead of ignored."""
+
+    def to_internal_value(self, data):
+        if isinstance(data, Mapping):
+            unknown = sorted(str(key) for key in data if key not in self.fields)
+            if unknown:
+                raise serializers.ValidationError(
+                    {
+                        api_settings.NON_FIELD_ERRORS_KEY: [
+                            f"Unknown field {', '.join(unknown)}; send only {', '.join(self.fields)}."
+                        ]
+                    }
+                )
+        return super().to_internal_value(data)
+
+
+class ReliabilitySerializer(serializers.Serializer):
+    completed = serializers.IntegerField(help_text="Interviews completed, in either seat.")
+    late_cancellations = serializers.IntegerField()
+    late_reschedules = serializers.IntegerField()
+    no_shows = serializers.IntegerField()
+    flagged = serializers.IntegerField(help_text="Late cancellations, late reschedules and no-shows together.")
+
+
+class FocusProblemSerializer(serializers.Serializer):
+    id = serializers.IntegerField(source="pk")
+    slug = serializers.CharField()
+    title = serializers.CharField()
+
+
+class PublicProfileSerializer(serializers.Serializer):
+    """What any signed-in peer may see of a person: never the email address."""
+
+    id = serializers.IntegerField(source="user_id")
+    name = serializers.CharField(source="public_name")
+    target_role = serializers.CharField()
+    level = serializers.CharField()
+    focus_problems = FocusProblemSerializer(many=True)
+    languages = serializers.ListField(child=serializers.CharField())
+    bio = serializers.CharField()
+    reliability = serializers.SerializerMethodField()
+
+    @extend_schema_field(ReliabilitySerializer)
+    def get_reliability(self, profile) -> dict:
+        return ReliabilitySerializer(self.context["reliability"][profile.user_id]).data
+
+
+class MyProfileSerializer(PublicProfileSerializer):
+    display_name = serializers.CharField(help_text="The public name; empty means your username is shown.")
+    time_zone = serializers.CharField()
+
+
+class ProfileInputSerializer(StrictInputSerializer):
+    display_name = serializers.CharField(allow_blank=True, max_length=60, help_text="The name peers see.")
+    time_zone = serializers.CharField(max_length=64, help_text="An IANA zone, e.g. Europe/Paris.")
+    target_role = serializers.ChoiceField(choices=["", *Profile.TargetRole.values], required=False)
+    level = serializers.ChoiceField(choices=["", *Profile.Level.values], required=False)
+    languages = serializers.ListField(child=serializers.CharField(allow_blank=True), required=False)
+    bio = serializers.CharField(allow_blank=True, required=False)
+    focus_problem_ids = serializers.ListField(
+        child=serializers.IntegerField(), required=False, help_text="Ids from /api/problems/, at most 5."
+    )
+
+
+class WeeklyAvailabilitySerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    weekday = serializers.IntegerField(help_text="0 = Monday ... 6 = Sunday.")
+    start_time = serializers.TimeField(format="%H:%M")
+    end_time = serializers.TimeField(format="%H:%M")
+    time_zone = serializers.CharField(help_text="The zone the wall-clock times are in (your profile's).")
+
+
+class WeeklyAvailabilityInputSerializer(StrictInputSerializer):
+    weekday = serializers.IntegerField(min_value=0, max_value=6, help_text="0 = Monday ... 6 = Sunday.")
+    start_time = serializers.TimeField(input_formats=["%H:%M"], help_text="HH:MM in your time zone.")
+    end_time = serializers.TimeField(input_formats=["%H:%M"], help_text="HH:MM in your time zone, same day.")
+
+
+class AvailabilityWindowSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    starts_at = UtcDateTimeField()
+    ends_at = UtcDateTimeField()
+
+
+class AvailabilityWindowInputSerializer(StrictInputSerializer):
+    starts_at = AwareDateTimeField(help_text="ISO 8601 with an offset, e.g. 2026-12-05T10:00:00+01:00")
+    ends_at = AwareDateTimeField(help_text="ISO 8601 with an offset, e.g. 2026-12-05T13:00:00+01:00")
+
+
+class SlotHostSerializer(serializers.Serializer):
+    id = serializers.IntegerField(source="user_id")
+    name = serializers.CharField(source="public_name")
+    level = serializers.CharField()
+    target_role = serializers.CharField()
+    focus = FocusProblemSerializer(source="focus_problems", many=True)
+    reliability = serializers.SerializerMethodField()
+
+    @extend_schema_field(ReliabilitySerializer)
+    def get_reliability(self, profile) -> dict:
+        return ReliabilitySerializer(self.context["reliability"][profile.user_id]).data
+
+
+class SlotSerializer(serializers.Serializer):
+    host = SlotHostSerializer()
+    starts_at = UtcDateTimeField()
+    ends_at = UtcDateTimeField()
+
+
+class SlotQuerySerializer(serializers.Serializer):
+    to = AwareDateTimeField(required=False, help_text="Slots starting before this time (at most 4 weeks ahead).")
+    level = serializers.ChoiceField(choices=Profile.Level.values, required=False, help_text="The host's level.")
+    focus = serializers.SlugField(required=False, help_text="A problem slug the host focuses on.")
+    mode = serializers.ChoiceField(choices=BOOKING_MODES, default="candidate", help_text="The seat you want.")
+    duration = serializers.IntegerField(default=60, help_text="Minutes: 45, 60, 75 or 90 (a swap: 60 or 90).")
+    host = serializers.IntegerField(min_value=1, required=False, help_text="Only this peer's slots.")
+
+    def get_fields(self):
+        # "from" is a Python keyword, so it cannot be declared as a class attribute.
+        since = AwareDateTimeField(required=False, help_text="Slots starting from this time (default: now).")
+        return {"from": since, **super().get_fields()}
+
+    def validate(self, attrs):
+        allowed = SWAP_DURATIONS if attrs["mode"] == "swap" else SINGLE_DURATIONS
+        if attrs["duration"] not in allowed:
+            options = ", ".join(str(minutes) for minutes in allowed)
+            raise serializers.ValidationError({"duration": [f"For this mode a session lasts {options} minutes."]})
+        if attrs.get("from") and attrs.get("to") and attrs["to"] <= attrs["from"]:
+            raise serializers.ValidationError({"to": ["Must be later than from."]})
+        return attrs
+
+
+class BookingCreateSerializer(StrictInputSerializer):
+    host_id = serializers.IntegerField(help_text="The peer whose open slot this is (host.id in /api/slots/).")
+    starts_at = AwareDateTimeField(help_text="The slot's start, ISO 8601 with an offset.")
+    mode = serializers.ChoiceField(
+        choices=BOOKING_MODES,
+        help_text="Your seat: candidate, interviewer, or swap (the host interviews first, then you).",
+    )
+    duration_minutes = serializers.IntegerField(help_text="45, 60, 75 or 90; a swap lasts 60 or 90.")
+    problem_id = serializers.IntegerField(
+        required=False, allow_null=True, help_text="The problem for your candidate seat; chosen for you if left out."
+    )
+
+
+class BookingCancelSerializer(StrictInputSerializer):
+    reason = serializers.CharField(allow_blank=True, help_text="Shown to your peer.")
+
+
+class BookingRescheduleSerializer(StrictInputSerializer):
+    starts_at = AwareDateTimeField(help_text="The new start, ISO 8601 with an offset.")
+    reason = serializers.CharField(allow_blank=True, help_text="Shown to your peer.")
+
+
+def _person(booking: Booking, user_id: int | None) -> dict | None:
+    """One of the booking's two people; both come with the booking's query, so no extra reads."""
+    if user_id is None:
+        return None
+    user = booking.organizer if user_id == booking.organizer_id else booking.peer
+    return {"id": user_id, "name": public_name(user)}
+
+
+class PersonRefSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    name = serializers.CharField()
+
+
+class BookingPartSerializer(serializers.Serializer):
+    interview_id = serializers.IntegerField()
+    part = serializers.IntegerField(help_text="1, or 2 for the second half of a role swap.")
+    my_role = serializers.CharField()
+    interviewer = PersonRefSerializer()
+    candidate = PersonRefSerializer()
+    scheduled_at = UtcDateTimeField()
+    duration_minutes = serializers.IntegerField()
+    status = serializers.CharField()
+    problem = ProblemBriefSerializer(
+        allow_null=True,
+        help_text="Shown to this part's interviewer, and to both once it is completed; "
+        "candidates do not see their problem in advance.",
+    )
+    room_url = serializers.URLField()
+    room_opens_at = UtcDateTimeField()
+
+
+class BookingChangeSerializer(serializers.Serializer):
+    kind = serializers.CharField(help_text="reschedule or cancel")
+    by = PersonRefSerializer(allow_null=True)
+    reason = serializers.CharField()
+    old_starts_at = UtcDateTimeField()
+    new_starts_at = UtcDateTimeField(allow_null=True)
+    late = serializers.BooleanField(help_text="Within 24 hours of the start; recorded on the profile.")
+    at = UtcDateTimeField()
+
+
+class BookingOutputSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    uid = serializers.UUIDField(help_text="Stable calendar UID.")
+    sequence = serializers.IntegerField(help_text="Goes up on every reschedule or cancellation.")
+    kind = serializers.CharField(help_text="single or swap")
+    source = serializers.CharField(help_text="invite, slot or match")
+    status = serializers.CharField(help_text="active or cancelled")
+    starts_at = UtcDateTimeField()
+    ends_at = UtcDateTimeField()
+    my_role = serializers.SerializerMethodField(
+        help_text="candidate or interviewer; for a swap, interviewer_then_candidate or candidate_then_interviewer."
+    )
+    peer = serializers.SerializerMethodField()
+    parts = serializers.SerializerMethodField()
+    changes = serializers.SerializerMethodField()
+    ics_url = serializers.SerializerMethodField()
+
+    def _me(self) -> int:
+        return self.context["request"].user.pk
+
+    def get_my_role(self, booking) -> str:
+        roles = [interview.role_of(self.context["request"].user) for interview in booking.interviews.all()]
+        return "_then_".join(roles)
+
+    @extend_schema_field(PersonRefSerializer)
+    def get_peer(self, booking) -> dict:
+        return _person(booking, booking.other(self._me()))
+
+    @extend_schema_field(BookingPartSerializer(many=True))
+    def get_parts(self, booking) -> list:
+        request, me = self.context["request"], self._me()
+        parts = []
+        for interview in booking.interviews.all():
+            shows_problem = interview.interviewer_id == me or interview.status == Interview.Status.COMPLETED
+            parts.append(
+                {
+                    "interview_id": interview.pk,
+                    "part": interview.part,
+                    "my_role": interview.role_of(request.user),
+                    "interviewer": _person(booking, interview.interviewer_id),
+                    "candidate": _person(booking, interview.candidate_id),
+                    "scheduled_at": interview.scheduled_at,
+                    "duration_minutes": interview.duration_minutes,
+                    "status": interview.status,
+                    "problem": interview.problem if shows_problem else None,
+                    "room_url": request.build_absolute_uri(reverse("interview_room", args=[interview.pk])),
+                    "room_opens_at": room_opens_at(interview),
+                }
+            )
+        return BookingPartSerializer(parts, many=True).data
+
+    @extend_schema_field(BookingChangeSerializer(many=True))
+    def get_changes(self, booking) -> list:
+        changes = [
+            {
+                "kind": change.kind,
+                "by": _person(booking, change.user_id),
+                "reason": change.reason,
+                "old_starts_at": change.old_starts_at,
+                "new_starts_at": change.new_starts_at,
+                "late": change.late,
+                "at": change.created_at,
+            }
+            for change in booking.changes.all()
+        ]
+        return BookingChangeSerializer(changes, many=True).data
+
+    def get_ics_url(self, booking) -> str:
+        return self.context["request"].build_absolute_uri(reverse("booking_invite_ics", args=[booking.pk]))
+
+
+class MatchWindowSerializer(serializers.Serializer):
+    starts_at = UtcDateTimeField()
+    ends_at = UtcDateTimeField()
+
+
+class MatchRequestSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    mode = serializers.CharField(help_text="candidate, interviewer, swap or either")
+    duration_minutes = serializers.IntegerField()
+    status = serializers.CharField(help_text="open, matched, cancelled or expired")
+    windows = MatchWindowSerializer(many=True)
+    booking_id = serializers.IntegerField(allow_null=True, help_text="The booking it was matched into.")
+    created_at = UtcDateTimeField()
+
+
+class QueueSerializer(serializers.Serializer):
+    open = MatchRequestSerializer(allow_null=True, help_text="Your place in the queue, if you are waiting.")
+    history = MatchRequestSerializer(many=True, help_text="Your earlier queue entries, newest first.")
+
+
+class MatchWindowInputSerializer(StrictInputSerializer):
+    starts_at = AwareDateTimeField(help_text="ISO 8601 with an offset.")
+    ends_at = AwareDateTimeField(help_text="ISO 8601 with an offset.")
+
+
+class MatchRequestInputSerializer(StrictInputSerializer):
+    mode = serializers.ChoiceField(choices=MatchRequest.Mode.values, help_text="The seat you want.")
+    duration_minutes = serializers.IntegerField(help_text="45, 60, 75 or 90; a swap lasts 60 or 90.")
+    windows = MatchWindowInputSerializer(many=True, help_text="Up to 10 windows in the next 4 weeks.")
+
+
+class CalendarFeedSerializer(serializers.Serializer):
+    feed_url = serializers.URLField(help_text="Subscribe to it in a calendar app; keep it secret.")
