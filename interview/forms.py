@@ -1,3 +1,7 @@
+"""HTML forms. They read what people type; times typed in a person's own zone become aware datetimes
+here, and the services decide whether they make sense (in the past, too short, overlapping...)."""
+
+import datetime as dt
 import zoneinfo
 
 from django import forms
@@ -5,11 +9,29 @@ from django.utils import timezone
 
 from rubrics.selectors import problem_list
 
+from .models import MatchRequest, Profile
+from .services.availability import WEEKDAYS
+from .services.profiles import MAX_FOCUS_PROBLEMS
+
 TIME_ZONE_CHOICES = [(name, name.replace("_", " ")) for name in sorted(zoneinfo.available_timezones())]
+WEEKDAY_CHOICES = list(enumerate(WEEKDAYS))
+DURATION_CHOICES = [(45, "45 minutes"), (60, "60 minutes"), (75, "75 minutes"), (90, "90 minutes")]
+SESSION_MODES = [
+    ("candidate", "I am the candidate"),
+    ("interviewer", "I am the interviewer"),
+    ("swap", "Role swap: one interview each"),
+]
+QUEUE_WINDOWS = 10  # the most windows one queue entry takes (services.matching.MAX_WINDOWS)
+QUEUE_WINDOWS_SHOWN = 3
 
 
 def _valid_zone(value: str) -> str:
     return value if value in zoneinfo.available_timezones() else "UTC"
+
+
+def local_datetime(day: dt.date, at: dt.time, zone_name: str) -> dt.datetime:
+    """`at` on `day` on the wall clock of `zone_name`, with that day's offset (daylight saving included)."""
+    return dt.datetime.combine(day, at, tzinfo=zoneinfo.ZoneInfo(zone_name))
 
 
 def public_name_field() -> forms.CharField:
@@ -19,6 +41,22 @@ def public_name_field() -> forms.CharField:
         label="Public name",
         help_text="What peers see. Your email address is never shown to them.",
     )
+
+
+def date_field(**kwargs) -> forms.DateField:
+    return forms.DateField(widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"), **kwargs)
+
+
+def time_field(**kwargs) -> forms.TimeField:
+    return forms.TimeField(
+        widget=forms.TimeInput(attrs={"type": "time", "step": 900}, format="%H:%M"),
+        input_formats=["%H:%M", "%H:%M:%S"],
+        **kwargs,
+    )
+
+
+def duration_field(**kwargs) -> forms.TypedChoiceField:
+    return forms.TypedChoiceField(label="Length", coerce=int, choices=DURATION_CHOICES, initial=60, **kwargs)
 
 
 class SignupExtraForm(forms.Form):
@@ -39,7 +77,48 @@ class SignupExtraForm(forms.Form):
 
 class ProfileForm(forms.Form):
     display_name = public_name_field()
-    time_zone = forms.ChoiceField(choices=TIME_ZONE_CHOICES, help_text="Times on Mocklane are shown in this zone.")
+    time_zone = forms.ChoiceField(
+        choices=TIME_ZONE_CHOICES,
+        help_text="Every time on Mocklane is shown in this zone; your weekly availability moves with it.",
+        error_messages={"invalid_choice": "Pick a time zone from the list, e.g. Europe/Paris."},
+    )
+    target_role = forms.ChoiceField(
+        label="Target role", required=False, choices=[("", "Not set"), *Profile.TargetRole.choices]
+    )
+    level = forms.ChoiceField(label="Level", required=False, choices=[("", "Not set"), *Profile.Level.choices])
+    focus_problems = forms.ModelMultipleChoiceField(
+        label="Focus problems",
+        queryset=problem_list(),
+        required=False,
+        widget=forms.CheckboxSelectMultiple(attrs={"class": "choice-grid"}),
+        help_text=f"Up to {MAX_FOCUS_PROBLEMS}. As a candidate you get these first; peers can filter on them.",
+    )
+    languages = forms.CharField(
+        label="Languages",
+        required=False,
+        max_length=400,
+        help_text="The languages you can interview in, separated by commas: English, French.",
+    )
+    bio = forms.CharField(
+        label="Short bio",
+        required=False,
+        max_length=600,
+        widget=forms.Textarea(attrs={"rows": 4}),
+        help_text="A few lines for your peers: background, what you want to practise. At most 600 characters.",
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["focus_problems"].queryset = problem_list()
+
+    def clean_focus_problems(self):
+        problems = self.cleaned_data["focus_problems"]
+        if len(problems) > MAX_FOCUS_PROBLEMS:
+            raise forms.ValidationError(f"Pick at most {MAX_FOCUS_PROBLEMS} focus problems.")
+        return problems
+
+    def clean_languages(self) -> list[str]:
+        return [name.strip() for name in self.cleaned_data["languages"].split(",") if name.strip()]
 
 
 class ScheduleForm(forms.Form):
@@ -56,7 +135,7 @@ class ScheduleForm(forms.Form):
         label="Length",
         coerce=int,
         initial=60,
-        choices=[(45, "45 minutes"), (60, "60 minutes"), (75, "75 minutes"), (90, "90 minutes")],
+        choices=DURATION_CHOICES,
     )
     peer = forms.CharField(max_length=254, label="Peer", help_text="Their Mocklane username or email address.")
     my_role = forms.ChoiceField(
@@ -73,3 +152,192 @@ class ScheduleForm(forms.Form):
         if not self.is_bound:
             start = timezone.localtime() + timezone.timedelta(days=1)
             self.initial.setdefault("scheduled_at", start.replace(minute=0, second=0, microsecond=0))
+
+
+class ZonedForm(forms.Form):
+    """A form whose dates and times are typed on the wall clock of `time_zone`."""
+
+    def __init__(self, *args, time_zone: str, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.time_zone = time_zone
+
+    def at(self, day: dt.date, at: dt.time) -> dt.datetime:
+        return local_datetime(day, at, self.time_zone)
+
+
+class WeeklyAvailabilityForm(forms.Form):
+    weekday = forms.TypedChoiceField(label="Every", coerce=int, choices=WEEKDAY_CHOICES, initial=0)
+    start_time = time_field(label="From", initial=dt.time(18, 0))
+    end_time = time_field(label="To", initial=dt.time(20, 0))
+
+
+class AvailabilityWindowForm(ZonedForm):
+    day = date_field(label="On")
+    start_time = time_field(label="From")
+    end_time = time_field(label="To")
+
+    def clean(self):
+        data = super().clean()
+        if all(data.get(name) for name in ("day", "start_time", "end_time")):
+            data["starts_at"] = self.at(data["day"], data["start_time"])
+            data["ends_at"] = self.at(data["day"], data["end_time"])
+        return data
+
+
+class SlotFilterForm(forms.Form):
+    """The filters of "Find a peer" (a GET form: every field optional)."""
+
+    HOURS_FROM = [("", "any time"), *((h, f"{h:02d}:00") for h in range(24))]
+    HOURS_TO = [("", "any time"), *((h, f"{h:02d}:00") for h in range(1, 25))]
+
+    from_date = date_field(label="From", required=False)
+    to_date = date_field(label="To", required=False)
+    hour_from = forms.TypedChoiceField(
+        label="Starting after", coerce=int, empty_value=None, required=False, choices=HOURS_FROM
+    )
+    hour_to = forms.TypedChoiceField(
+        label="Starting before", coerce=int, empty_value=None, required=False, choices=HOURS_TO
+    )
+    level = forms.ChoiceField(label="Level", required=False, choices=[("", "Any level"), *Profile.Level.choices])
+    focus = forms.ChoiceField(label="Focus problem", required=False)
+    mode = forms.ChoiceField(label="Session", required=False, choices=SESSION_MODES)
+    duration = duration_field(required=False, empty_value=60)
+    problem = forms.ModelChoiceField(
+        label="Problem to practise",
+        queryset=problem_list(),
+        required=False,
+        empty_label="Any (my focus problems first)",
+        help_text="When you are the candidate.",
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        problems = problem_list()
+        self.fields["problem"].queryset = problems
+        self.fields["focus"].choices = [("", "Any problem"), *((p.slug, p.title) for p in problems)]
+
+    def clean(self):
+        data = super().clean()
+        data["mode"] = data.get("mode") or "candidate"
+        data["duration"] = data.get("duration") or 60
+        if data["mode"] == "swap" and data["duration"] not in (60, 90):
+            self.add_error("duration", "A role swap lasts 60 or 90 minutes: half each.")
+        today = timezone.localdate()
+        for name in ("from_date", "to_date"):
+            if data.get(name) and abs((data[name] - today).days) > 366:
+                self.add_error(name, "Pick a day within the next four weeks.")
+        if data.get("from_date") and data.get("to_date") and data["to_date"] < data["from_date"]:
+            self.add_error("to_date", "The last day comes before the first one.")
+        return data
+
+
+class BookSlotForm(forms.Form):
+    host_id = forms.IntegerField(error_messages={"required": "Unknown peer.", "invalid": "Unknown peer."})
+    starts_at = forms.CharField(max_length=40)
+    mode = forms.ChoiceField(
+        choices=SESSION_MODES, error_messages={"invalid_choice": "Choose candidate, interviewer or swap."}
+    )
+    duration_minutes = forms.TypedChoiceField(
+        coerce=int,
+        choices=DURATION_CHOICES,
+        error_messages={"invalid_choice": "A session lasts 45, 60, 75 or 90 minutes."},
+    )
+    problem = forms.ModelChoiceField(
+        queryset=problem_list(),
+        required=False,
+        error_messages={"invalid_choice": "Pick a problem from the problem bank."},
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["problem"].queryset = problem_list()
+
+    def clean_starts_at(self) -> dt.datetime:
+        raw = self.cleaned_data["starts_at"]
+        try:
+            value = dt.datetime.fromisoformat(raw)
+        except ValueError:
+            value = None
+        if value is None or timezone.is_naive(value):
+            raise forms.ValidationError("That start time could not be read; pick a slot from the list.")
+        return value
+
+
+class RescheduleForm(ZonedForm):
+    day = date_field(label="New date")
+    start_time = time_field(label="New start")
+    reason = forms.CharField(
+        label="Reason",
+        max_length=500,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        error_messages={"required": "Give your peer a short reason."},
+    )
+
+    def clean(self):
+        data = super().clean()
+        if data.get("day") and data.get("start_time"):
+            data["starts_at"] = self.at(data["day"], data["start_time"])
+        return data
+
+
+class CancelForm(forms.Form):
+    reason = forms.CharField(
+        label="Reason",
+        max_length=500,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        error_messages={"required": "Give your peer a short reason."},
+    )
+
+
+class QueueForm(ZonedForm):
+    """Join the match queue: a session type and up to 10 windows (empty rows are ignored)."""
+
+    mode = forms.ChoiceField(
+        label="I want",
+        choices=MatchRequest.Mode.choices,
+        initial=MatchRequest.Mode.EITHER,
+        widget=forms.RadioSelect,
+    )
+    duration = duration_field()
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for i in range(QUEUE_WINDOWS):
+            self.fields[f"window_{i}_day"] = date_field(label="Date", required=False)
+            self.fields[f"window_{i}_start"] = time_field(label="From", required=False)
+            self.fields[f"window_{i}_end"] = time_field(label="To", required=False)
+
+    def window_rows(self) -> list[dict]:
+        """The window inputs as rows for the template; rows past the third show once filled in."""
+        rows = []
+        for i in range(QUEUE_WINDOWS):
+            fields = [self[f"window_{i}_{part}"] for part in ("day", "start", "end")]
+            filled = any(field.value() for field in fields)
+            rows.append(
+                {
+                    "index": i,
+                    "fields": fields,
+                    "errors": [error for field in fields for error in field.errors],
+                    "hidden": i >= QUEUE_WINDOWS_SHOWN and not filled,
+                }
+            )
+        return rows
+
+    def clean(self):
+        data = super().clean()
+        windows = []
+        for i in range(QUEUE_WINDOWS):
+            names = [f"window_{i}_{part}" for part in ("day", "start", "end")]
+            if any(name in self.errors for name in names):
+                continue
+            day, start, end = (data.get(name) for name in names)
+            if not (day or start or end):
+                continue
+            if not (day and start and end):
+                self.add_error(names[0], f"Window {i + 1}: give a date, a start and an end.")
+                continue
+            windows.append((self.at(day, start), self.at(day, end)))
+        if not windows and not self.errors:
+            raise forms.ValidationError("Give at least one window: a date, a start and an end.")
+        data["windows"] = windows
+        return data

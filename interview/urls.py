@@ -1,11 +1,35 @@
 from django.urls import path
 
-from . import apis, views
+from . import apis, feeds, views
 
 urlpatterns = [
     path("", views.home, name="home"),
     path("dashboard/", views.dashboard, name="dashboard"),
+    path("calendar/<str:token>.ics", feeds.calendar_feed, name="calendar_feed"),
+    path("bookings/<int:pk>/invite.ics", feeds.booking_invite_ics, name="booking_invite_ics"),
     path("profile/", views.profile_edit, name="profile"),
+    path("profile/calendar-link/", views.profile_calendar_link, name="profile_calendar_link"),
+    path("peers/<int:user_id>/", views.peer_profile, name="peer_profile"),
+    path("availability/", views.availability, name="availability"),
+    path(
+        "availability/weekly/<int:pk>/delete/",
+        views.availability_delete,
+        {"kind": "weekly"},
+        name="availability_weekly_delete",
+    ),
+    path(
+        "availability/windows/<int:pk>/delete/",
+        views.availability_delete,
+        {"kind": "window"},
+        name="availability_window_delete",
+    ),
+    path("slots/", views.slot_list, name="slots"),
+    path("slots/book/", views.slot_book, name="slot_book"),
+    path("queue/", views.queue, name="queue"),
+    path("queue/<int:pk>/leave/", views.queue_leave, name="queue_leave"),
+    path("bookings/<int:pk>/", views.booking_detail, name="booking_detail"),
+    path("bookings/<int:pk>/reschedule/", views.booking_reschedule, name="booking_reschedule"),
+    path("bookings/<int:pk>/cancel/", views.booking_cancel, name="booking_cancel"),
     path("interviews/new/", views.interview_new, name="interview_new"),
     path("interviews/<int:pk>/", views.interview_detail, name="interview_detail"),
     path("interviews/<int:pk>/accept/", views.interview_answer, {"answer": "accept"}, name="interview_accept"),
@@ -26,4 +50,19 @@ api_urlpatterns = [
     path("interviews/<int:pk>/board/", apis.InterviewBoardApi.as_view(), name="api_interview_board"),
     path("interviews/<int:pk>/scorecard/", apis.ScorecardApi.as_view(), name="api_scorecard"),
     path("interviews/<int:pk>/scorecard/submit/", apis.ScorecardSubmitApi.as_view(), name="api_scorecard_submit"),
+    path("profile/", apis.ProfileApi.as_view(), name="api_profile"),
+    path("peers/<int:user_id>/", apis.PeerApi.as_view(), name="api_peer"),
+    path("availability/weekly/", apis.WeeklyAvailabilityListApi.as_view(), name="api_weekly_availability"),
+    path("availability/weekly/<int:pk>/", apis.WeeklyAvailabilityDetailApi.as_view(), name="api_weekly_rule"),
+    path("availability/windows/", apis.AvailabilityWindowListApi.as_view(), name="api_availability_windows"),
+    path("availability/windows/<int:pk>/", apis.AvailabilityWindowDetailApi.as_view(), name="api_availability_window"),
+    path("slots/", apis.SlotListApi.as_view(), name="api_slots"),
+    path("bookings/", apis.BookingListCreateApi.as_view(), name="api_bookings"),
+    path("bookings/<int:pk>/", apis.BookingDetailApi.as_view(), name="api_booking"),
+    path("bookings/<int:pk>/cancel/", apis.BookingCancelApi.as_view(), name="api_booking_cancel"),
+    path("bookings/<int:pk>/reschedule/", apis.BookingRescheduleApi.as_view(), name="api_booking_reschedule"),
+    path("queue/", apis.QueueApi.as_view(), name="api_queue"),
+    path("queue/<int:pk>/", apis.QueueEntryApi.as_view(), name="api_queue_entry"),
+    path("calendar/", apis.CalendarFeedApi.as_view(), name="api_calendar"),
+    path("calendar/rotate/", apis.CalendarFeedRotateApi.as_view(), name="api_calendar_rotate"),
 ]

@@ -96,6 +96,15 @@ def peer_profiles(*, viewer, level: str = "", focus: str = "") -> QuerySet[Profi
     return people
 
 
+def profile_get(*, user_id: int) -> Profile:
+    """An active person's profile with their focus problems; raises Profile.DoesNotExist."""
+    return (
+        Profile.objects.select_related("user")
+        .prefetch_related("focus_problems")
+        .get(user_id=user_id, user__is_active=True)
+    )
+
+
 def open_slots(
     *,
     viewer,

@@ -277,10 +277,10 @@ def booking_book_slot(
     return booking
 
 
-def _is_late(booking: Booking, now: dt.datetime) -> bool:
-    """Late: a confirmed session changed within 24 h of its start (not a pending invitation, and
-    not within an hour of booking it)."""
-    confirmed = booking.interviews.filter(status=Interview.Status.ACCEPTED).exists()
+def change_is_late(booking: Booking, *, now: dt.datetime) -> bool:
+    """Whether cancelling or moving the booking now goes on record: a confirmed session changed
+    within 24 h of its start (not a pending invitation, and not within an hour of booking it)."""
+    confirmed = any(interview.status == Interview.Status.ACCEPTED for interview in booking.interviews.all())
     return confirmed and booking.starts_at - now < LATE_CHANGE and now - booking.created_at > CHANGE_GRACE
 
 
@@ -307,7 +307,7 @@ def booking_cancel(*, booking: Booking, user, reason: str, now: dt.datetime | No
     reason = _clean_reason(reason)
     booking = _lock_active(booking, user)
     _require_not_started(booking, now, "cancelled")
-    late = _is_late(booking, now)
+    late = change_is_late(booking, now=now)
     booking.status = Booking.Status.CANCELLED
     booking.cancelled_by = user
     booking.cancelled_at = now
@@ -353,7 +353,7 @@ def booking_reschedule(
             raise ApplicationError("Your peer already has a session at that time.", code="peer_busy", status=409)
         if _clash(user.pk, starts_at, new_end, exclude_booking_id=locked.pk):
             raise ApplicationError("You already have a session at that time.", code="you_are_busy", status=409)
-        late = _is_late(locked, now)
+        late = change_is_late(locked, now=now)
         old_start = locked.starts_at
         locked.starts_at, locked.ends_at = starts_at, new_end
         locked.sequence += 1
