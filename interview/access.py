@@ -86,3 +86,16 @@ def room_is_open(interview: Interview, *, now: dt.datetime | None = None) -> boo
     """The room opens 10 minutes before the start of an accepted interview and closes when it ends."""
     now = now or timezone.now()
     return interview.status == Interview.Status.ACCEPTED and now >= room_opens_at(interview)
+
+
+def problem_visible(interview: Interview, user, *, now: dt.datetime | None = None) -> bool:
+    """Whether `user` may see which problem an interview is about.
+
+    The interviewer always (they prepare it); whoever chose the problem by hand; and the candidate
+    once the room opens, so nobody rehearses a case they are meant to meet cold. Pages and the API
+    follow this; e-mails and calendar entries name the problem to interviewers only."""
+    if user.pk in (interview.interviewer_id, interview.problem_picked_by_id):
+        return True
+    return interview.status == Interview.Status.COMPLETED or (
+        interview.status == Interview.Status.ACCEPTED and (now or timezone.now()) >= room_opens_at(interview)
+    )

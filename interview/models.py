@@ -64,6 +64,9 @@ class Interview(models.Model):
     booking = models.ForeignKey("Booking", on_delete=models.CASCADE, related_name="interviews")
     part = models.PositiveSmallIntegerField(default=1)  # 2 for the second half of a role swap
     problem = models.ForeignKey("rubrics.Problem", on_delete=models.PROTECT, related_name="interviews")
+    problem_picked_by = models.ForeignKey(  # set when someone chose the problem rather than being given one
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
     rubric = models.ForeignKey("rubrics.Rubric", on_delete=models.PROTECT, related_name="interviews")
     board = models.OneToOneField("whiteboard.Board", on_delete=models.PROTECT, related_name="interview")
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")

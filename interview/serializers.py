@@ -9,7 +9,7 @@ from rest_framework.settings import api_settings
 
 from rubrics.models import Scorecard
 
-from .access import room_opens_at
+from .access import problem_visible, room_opens_at
 from .models import Booking, Interview, MatchRequest, Profile
 from .selectors import public_name
 from .services.bookings import MODES as BOOKING_MODES
@@ -32,7 +32,9 @@ class ProblemBriefSerializer(serializers.Serializer):
 
 
 class InterviewOutputSerializer(serializers.ModelSerializer):
-    problem = ProblemBriefSerializer()
+    problem = serializers.SerializerMethodField(
+        help_text="Null for a candidate until the room opens: they meet the problem in the room."
+    )
     interviewer = PersonSerializer()
     candidate = PersonSerializer()
     my_role = serializers.SerializerMethodField()
@@ -54,6 +56,12 @@ class InterviewOutputSerializer(serializers.ModelSerializer):
             "board",
             "created_at",
         ]
+
+    @extend_schema_field(ProblemBriefSerializer(allow_null=True))
+    def get_problem(self, interview) -> dict | None:
+        if not problem_visible(interview, self.context["request"].user):
+            return None
+        return ProblemBriefSerializer(interview.problem).data
 
     def get_my_role(self, interview) -> str | None:
         return interview.role_of(self.context["request"].user)
@@ -357,10 +365,10 @@ class BookingOutputSerializer(serializers.Serializer):
 
     @extend_schema_field(BookingPartSerializer(many=True))
     def get_parts(self, booking) -> list:
-        request, me = self.context["request"], self._me()
+        request = self.context["request"]
         parts = []
         for interview in booking.interviews.all():
-            shows_problem = interview.interviewer_id == me or interview.status == Interview.Status.COMPLETED
+            shows_problem = problem_visible(interview, request.user)
             parts.append(
                 {
                     "interview_id": interview.pk,

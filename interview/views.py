@@ -22,7 +22,7 @@ from rubrics.services import scorecard_get_or_create, scorecard_submit, scorecar
 from whiteboard.selectors import board_get_state
 
 from . import services
-from .access import booking_access, interview_access, room_is_open, room_opens_at
+from .access import booking_access, interview_access, problem_visible, room_is_open, room_opens_at
 from .forms import (
     QUEUE_WINDOWS,
     AvailabilityWindowForm,
@@ -309,6 +309,9 @@ def interview_scorecard(request, pk: int):
 @login_required
 def interview_review(request, pk: int):
     interview = _interview_or_404(request, pk)
+    if not problem_visible(interview, request.user):
+        messages.info(request, "The review opens with the room: you meet the problem there first.")
+        return redirect("interview_detail", pk=pk)
     role = interview.role_of(request.user)
     scorecard = scorecard_for_interview(interview_id=pk)
     scores_visible = scorecard is not None and (scorecard.is_submitted or role == "interviewer")

@@ -6,6 +6,7 @@ import datetime as dt
 import zoneinfo
 
 from .. import timeslots
+from ..access import problem_visible
 from ..models import Booking, Interview
 from .interviews import public_name
 from .schedule import availability_for, booking_list_for
@@ -128,7 +129,7 @@ def _session_blocks(booking: Booking, user, tz) -> list[tuple[dt.date, Block]]:
                         status=interview.status,
                         peer=public_name(peer),
                         role=interview.role_of(user) or "",
-                        problem=interview.problem.title,
+                        problem=interview.problem.title if problem_visible(interview, user) else "",
                         part=interview.part,
                     ),
                 )

@@ -52,6 +52,7 @@ class Part:
     problem: Problem
     starts_at: dt.datetime
     duration_minutes: int
+    picked_by: object = None  # who chose the problem by hand, if anyone
 
 
 def _lock_people(*user_ids: int) -> None:
@@ -130,18 +131,27 @@ def problem_for(*, candidate, chosen_id: int | None = None, exclude: set[int] = 
 
 
 def plan_parts(
-    *, first, second, kind: str, starts_at: dt.datetime, duration_minutes: int, problem_id: int | None = None
+    *,
+    first,
+    second,
+    kind: str,
+    starts_at: dt.datetime,
+    duration_minutes: int,
+    problem_id: int | None = None,
+    picked_by=None,
 ) -> list[Part]:
     """Who interviews whom. Single: `first` is the candidate. Swap: `second` interviews `first` in
-    the first half, then they change seats, each with their own problem."""
+    the first half, then they change seats, each with their own problem. `problem_id`, chosen by
+    `picked_by`, is the problem of the first part."""
+    picked_by = picked_by if problem_id is not None else None
     if kind == Booking.Kind.SINGLE:
         problem = problem_for(candidate=first, chosen_id=problem_id)
-        return [Part(second, first, problem, starts_at, duration_minutes)]
+        return [Part(second, first, problem, starts_at, duration_minutes, picked_by)]
     half = duration_minutes // 2
     problem_a = problem_for(candidate=first, chosen_id=problem_id)
     problem_b = problem_for(candidate=second, exclude={problem_a.pk})
     return [
-        Part(second, first, problem_a, starts_at, half),
+        Part(second, first, problem_a, starts_at, half, picked_by),
         Part(first, second, problem_b, starts_at + dt.timedelta(minutes=half), half),
     ]
 
@@ -192,6 +202,7 @@ def booking_create(
             booking=booking,
             part=number,
             problem=part.problem,
+            problem_picked_by=part.picked_by,
             rubric=rubric,
             board=board_create(title=part.problem.title, lanes=LANES),
             created_by=organizer,
@@ -259,6 +270,7 @@ def booking_book_slot(
         starts_at=starts_at,
         duration_minutes=duration_minutes,
         problem_id=problem_id,
+        picked_by=user,
     )
 
     def create():

@@ -60,9 +60,8 @@ def interview_schedule(
     if other.pk == created_by.pk:
         raise ApplicationError("You cannot interview yourself; invite a peer.", code="self_invite")
     candidate, interviewer = (other, created_by) if my_role == "interviewer" else (created_by, other)
-    part = Part(
-        interviewer, candidate, problem_for(candidate=candidate, chosen_id=problem_id), scheduled_at, duration_minutes
-    )
+    problem = problem_for(candidate=candidate, chosen_id=problem_id)
+    part = Part(interviewer, candidate, problem, scheduled_at, duration_minutes, picked_by=created_by)
 
     def create():
         return booking_create(

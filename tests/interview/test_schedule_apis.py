@@ -511,7 +511,12 @@ def test_book_a_slot(api_for, client_for, host, candidate, problem):
         "scheduled_at": z(at(2, 11)),
         "duration_minutes": 60,
         "status": "accepted",
-        "problem": None,  # the candidate does not see their problem in advance
+        "problem": {
+            "id": problem.pk,
+            "slug": problem.slug,
+            "title": problem.title,
+            "difficulty": problem.difficulty,
+        },  # they chose it, so they see it
         "room_url": f"http://testserver/interviews/{interview.pk}/room/",
         "room_opens_at": z(at(2, 10, 50)),
     }

@@ -720,7 +720,9 @@ def test_swap_booking_page_lists_both_halves(client_for, host, candidate, slot_s
     part2 = page.split('id="part-2"')[1].split("</li>")[0]
     assert "Ivy Interviewer interviews you" in part1 and reverse("interview_detail", args=[first.pk]) in part1
     assert "you interview Ivy Interviewer" in part2 and reverse("interview_detail", args=[second.pk]) in part2
-    assert first.problem.title in part1 and second.problem.title in part2
+    # the candidate meets their own problem in the room; the one they will ask is theirs to prepare
+    assert first.problem.title not in part1 and "revealed when the room opens" in part1
+    assert second.problem.title in part2
 
 
 def test_reschedule(client_for, booking, candidate, day):
@@ -980,3 +982,30 @@ def test_seed_demo_after_the_demo_interview_ended_schedules_a_new_one(client_for
     assert second.scheduled_at == first.booking.ends_at
     out = capsys.readouterr().out
     assert f"/interviews/{second.pk}/room/" in out and "it opens at" in out
+
+
+def test_a_candidate_meets_a_problem_they_did_not_choose_in_the_room(client_for, booking, host, candidate):
+    """Everywhere the candidate looks before the room opens, the problem stays hidden; the
+    interviewer sees it to prepare; once the room opens the candidate sees it too."""
+    interview = booking.interviews.get()
+    title = interview.problem.title
+    as_candidate, as_host = client_for(candidate), client_for(host)
+    pages = [
+        reverse("dashboard"),
+        reverse("interview_detail", args=[interview.pk]),
+        reverse("booking_detail", args=[booking.pk]),
+    ]
+    for url in pages:
+        assert title not in text(as_candidate.get(url)), url
+        assert title in text(as_host.get(url)), url
+    assert as_candidate.get(f"/api/interviews/{interview.pk}/").json()["problem"] is None
+    assert as_candidate.get(f"/api/bookings/{booking.pk}/").json()["parts"][0]["problem"] is None
+    assert as_host.get(f"/api/interviews/{interview.pk}/").json()["problem"]["title"] == title
+    review = as_candidate.get(reverse("interview_review", args=[interview.pk]))
+    assert review.status_code == 302 and review.url == reverse("interview_detail", args=[interview.pk])
+
+    Interview.objects.filter(pk=interview.pk).update(scheduled_at=timezone.now() + dt.timedelta(minutes=5))
+    for url in pages:
+        assert title in text(as_candidate.get(url)), url
+    assert as_candidate.get(f"/api/interviews/{interview.pk}/").json()["problem"]["title"] == title
+    assert as_candidate.get(reverse("interview_review", args=[interview.pk])).status_code == 200
