@@ -1,0 +1,336 @@
+"""Pages for one interview: the dashboard, inviting a peer, the invitation, the room, scoring and
+the review. Each view checks access, calls one service, and turns a refused change into a message."""
+
+import datetime as dt
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.http import Http404
+from django.middleware.csrf import get_token
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.views.decorators.http import require_POST
+
+from config.errors import ApplicationError
+from rubrics.models import Scorecard
+from rubrics.selectors import rubric_steps, scorecard_for_interview
+from rubrics.services import scorecard_get_or_create, scorecard_submit, scorecard_update
+from whiteboard.selectors import board_get_state
+
+from .. import services
+from ..access import interview_access, problem_visible, room_is_open, room_opens_at
+from ..forms import (
+    ScheduleForm,
+)
+from ..models import Interview
+from ..selectors import (
+    availability_windows_for,
+    dashboard_for,
+    match_request_open_for,
+    match_requests_for,
+    public_name,
+    transcript_for,
+    weekly_availability_for,
+)
+from ..selectors.calendar import monday_of, week_for
+
+SLOT_SCAN_LIMIT = 3000  # start times looked at before the time-of-day filter
+SLOT_PAGE = 150  # start times shown on "Find a peer"
+PEER_SLOTS = 36  # a peer's next start times on their profile
+RESCHEDULE_SUGGESTIONS = 6
+QUEUE_HISTORY = 20
+
+
+def _interview_or_404(request, pk: int, need="participant") -> Interview:
+    try:
+        return interview_access(user=request.user, interview_id=pk, need=need)
+    except Interview.DoesNotExist as exc:
+        raise Http404("No such interview.") from exc
+
+
+def _island_config(request, interview: Interview, *, mode: str) -> dict:
+    """What the room island needs in both of its modes (room page, review page)."""
+    problem = interview.problem
+    return {
+        "mode": mode,
+        "interview": {
+            "id": interview.pk,
+            "title": problem.title,
+            "problem": {"title": problem.title, "summary": problem.summary, "prompt": problem.prompt},
+        },
+        "board_id": interview.board_id,
+        "user": {"id": request.user.pk, "name": public_name(request.user)},
+        "role": interview.role_of(request.user),
+    }
+
+
+def home(request):
+    if request.user.is_authenticated:
+        return redirect("dashboard")
+    return render(request, "home.html")
+
+
+@login_required
+def dashboard(request):
+    context = dashboard_for(user=request.user)
+    today = timezone.localdate()
+    context["week"] = week_for(
+        user=request.user, week_start=_week_start(request.GET.get("week"), today), tz=timezone.get_current_timezone()
+    )
+    context["queue_entry"] = match_request_open_for(user=request.user)
+    context["getting_started"] = _getting_started(request.user, context)
+    return render(request, "interview/dashboard.html", context)
+
+
+def _week_start(raw: str | None, today: dt.date) -> dt.date:
+    """The Monday of the week asked for (?week=YYYY-MM-DD, any day of it), else of this week."""
+    try:
+        day = dt.date.fromisoformat(raw) if raw else today
+    except ValueError:
+        day = today
+    if not 2000 <= day.year <= 2100:
+        day = today
+    return monday_of(day)
+
+
+def _getting_started(user, dashboard: dict) -> list[dict]:
+    """The newcomer's checklist; empty once every step is done (the page then hides it)."""
+    profile = user.profile
+    has_sessions = any(dashboard[key] for key in ("pending", "sent", "upcoming", "past"))
+    steps = [
+        {
+            "key": "profile",
+            "done": bool(profile.target_role and profile.level),
+            "title": "Set up your profile",
+            "text": "Your time zone, target role, level and the problems you want to practise.",
+            "url": reverse("profile"),
+            "action": "Edit profile",
+        },
+        {
+            "key": "availability",
+            "done": weekly_availability_for(user=user).exists() or availability_windows_for(user=user).exists(),
+            "title": "Add your availability",
+            "text": "Weekly or one-off windows in your own time zone, so peers can book you.",
+            "url": reverse("availability"),
+            "action": "Add availability",
+        },
+        {
+            "key": "book",
+            "done": has_sessions or dashboard["queue_entry"] is not None or match_requests_for(user=user).exists(),
+            "title": "Book your first session",
+            "text": "Pick a peer's open slot, or join the queue and be matched automatically.",
+            "url": reverse("slots"),
+            "action": "Find a peer",
+        },
+    ]
+    return [] if all(step["done"] for step in steps) else steps
+
+
+@login_required
+def interview_new(request):
+    form = ScheduleForm(
+        request.POST if request.method == "POST" else None, initial={"problem": request.GET.get("problem")}
+    )
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            interview = services.interview_schedule(
+                created_by=request.user,
+                problem_id=data["problem"].pk,
+                scheduled_at=data["scheduled_at"],
+                peer=data["peer"],
+                my_role=data["my_role"],
+                duration_minutes=data["duration_minutes"],
+            )
+        except ApplicationError as exc:
+            form.add_error("peer" if exc.code.startswith(("peer", "self")) else None, exc.message)
+        else:
+            messages.success(request, f"Invitation sent to {public_name(interview.peer_of(request.user))}.")
+            return redirect("interview_detail", pk=interview.pk)
+    return render(request, "interview/new.html", {"form": form})
+
+
+@login_required
+def interview_detail(request, pk: int):
+    interview = _interview_or_404(request, pk)
+    return render(
+        request,
+        "interview/detail.html",
+        {
+            "interview": interview,
+            "role": interview.role_of(request.user),
+            "peer": interview.peer_of(request.user),
+            "is_invitee": interview.invitee_id == request.user.pk,
+            "room_open": room_is_open(interview),
+            "room_opens_at": room_opens_at(interview),
+            "booking": interview.booking,
+        },
+    )
+
+
+@login_required
+@require_POST
+def interview_answer(request, pk: int, answer: str):
+    interview = _interview_or_404(request, pk, need="invitee")
+    service = {"accept": services.interview_accept, "decline": services.interview_decline}.get(answer)
+    if service is None:
+        raise Http404
+    try:
+        service(interview=interview, user=request.user)
+    except ApplicationError as exc:
+        messages.error(request, exc.message)
+    else:
+        messages.success(
+            request, "Invitation accepted: see you in the room." if answer == "accept" else "Invitation declined."
+        )
+    return redirect("interview_detail", pk=pk)
+
+
+@login_required
+def interview_room(request, pk: int):
+    interview = _interview_or_404(request, pk)
+    if not room_is_open(interview):
+        if interview.status == Interview.Status.ACCEPTED:
+            opens = timezone.localtime(room_opens_at(interview))
+            messages.info(request, f"The room opens 10 minutes before the start, at {opens:%H:%M} on {opens:%a %d %b}.")
+        else:
+            messages.info(
+                request, "The room opens once the invitation is accepted, and closes when the interview ends."
+            )
+        return redirect("interview_detail", pk=pk)
+    services.interview_start_clock(interview=interview)
+    services.booking_mark_joined(interview=interview, user=request.user)
+    role = interview.role_of(request.user)
+    config = {
+        **_island_config(request, interview, mode="room"),
+        "ws": {"board": f"/ws/boards/{interview.board_id}/", "room": f"/ws/interviews/{interview.pk}/"},
+        "csrf_token": get_token(request),
+        "urls": {
+            "review": reverse("interview_review", args=[pk]),
+            "scorecard": reverse("interview_scorecard", args=[pk]),
+            "dashboard": reverse("dashboard"),
+            "end": reverse("interview_end", args=[pk]),
+        },
+    }
+    return render(request, "interview/room.html", {"interview": interview, "room_config": config, "role": role})
+
+
+@login_required
+@require_POST
+def interview_end(request, pk: int):
+    interview = _interview_or_404(request, pk, need="interviewer")
+    try:
+        services.interview_end(interview=interview, user=request.user)
+    except ApplicationError as exc:
+        messages.error(request, exc.message)
+        return redirect("interview_detail", pk=pk)
+    messages.success(request, "Interview ended. Score it while it is fresh.")
+    return redirect("interview_scorecard", pk=pk)
+
+
+def _scorecard_post(request, scorecard: Scorecard, steps) -> tuple[dict, str, str]:
+    values = {}
+    for step in steps:
+        raw = request.POST.get(f"level_{step.number}", "")
+        if raw and raw not in {"1", "2", "3", "4"}:
+            raise ApplicationError(f"Step {step.number}: pick a level from 1 to 4.", code="invalid")
+        values[step.number] = {
+            "level": int(raw) if raw else None,
+            "notes": request.POST.get(f"notes_{step.number}", ""),
+        }
+    return values, request.POST.get("recommendation", ""), request.POST.get("summary", "")
+
+
+@login_required
+def interview_scorecard(request, pk: int):
+    interview = _interview_or_404(request, pk, need="interviewer")
+    if interview.status not in (Interview.Status.ACCEPTED, Interview.Status.COMPLETED):
+        messages.info(request, "Scoring opens once the interview is accepted.")
+        return redirect("interview_detail", pk=pk)
+    scorecard = scorecard_get_or_create(interview=interview, rubric=interview.rubric, scorer=request.user)
+    steps = list(rubric_steps(rubric_id=scorecard.rubric_id))
+    error = None
+    if request.method == "POST":
+        try:
+            values, recommendation, summary = _scorecard_post(request, scorecard, steps)
+            scorecard_update(scorecard=scorecard, steps=values, recommendation=recommendation, summary=summary)
+            if request.POST.get("action") == "submit":
+                scorecard_submit(scorecard=scorecard)
+                messages.success(request, "Scorecard submitted. The candidate can now see it in the review.")
+                return redirect("interview_review", pk=pk)
+            messages.success(request, "Draft saved.")
+            return redirect("interview_scorecard", pk=pk)
+        except (ApplicationError, ValidationError) as exc:
+            error = getattr(exc, "message", None) or " ".join(exc.messages)
+    scorecard = scorecard_for_interview(interview_id=pk)
+    scores = {s.step.number: s for s in scorecard.step_scores.all()}
+    rows = []
+    for step in steps:
+        score = scores.get(step.number)
+        level = request.POST.get(f"level_{step.number}") if error else (score.level if score else None)
+        notes = request.POST.get(f"notes_{step.number}", "") if error else (score.notes if score else "")
+        rows.append({"step": step, "level": str(level or ""), "notes": notes})
+    return render(
+        request,
+        "interview/scorecard.html",
+        {
+            "interview": interview,
+            "scorecard": scorecard,
+            "rows": rows,
+            "error": error,
+            "levels": [(str(n), scorecard.rubric.level_name(n)) for n in (1, 2, 3, 4)],
+            "recommendations": Scorecard.Recommendation.choices,
+            "recommendation": request.POST.get("recommendation", "") if error else scorecard.recommendation,
+            "summary": request.POST.get("summary", "") if error else scorecard.summary,
+        },
+    )
+
+
+@login_required
+def interview_review(request, pk: int):
+    interview = _interview_or_404(request, pk)
+    if not problem_visible(interview, request.user):
+        messages.info(request, "The review opens with the room: you meet the problem there first.")
+        return redirect("interview_detail", pk=pk)
+    role = interview.role_of(request.user)
+    scorecard = scorecard_for_interview(interview_id=pk)
+    scores_visible = scorecard is not None and (scorecard.is_submitted or role == "interviewer")
+    steps = list(interview.rubric.steps.order_by("number"))
+    events = list(transcript_for(interview_id=pk))
+    step_scores = {s.step.number: s for s in scorecard.step_scores.all()} if scores_visible else {}
+    state = board_get_state(board_id=interview.board_id, include_deleted=False)
+    board_config = {
+        **_island_config(request, interview, mode="review"),
+        "board": {"seq": state.seq, "elements": state.elements},
+    }
+    lane_counts = {"offline": 0, "online": 0}
+    for element in state.elements:
+        if element.get("lane") in lane_counts and element.get("type") != "frame":
+            lane_counts[element["lane"]] += 1
+    return render(
+        request,
+        "interview/review.html",
+        {
+            "interview": interview,
+            "role": role,
+            "scorecard": scorecard,
+            "scores_visible": scores_visible,
+            "step_rows": [
+                {
+                    "step": step,
+                    "score": step_scores.get(step.number),
+                    "level_label": scorecard.rubric.level_name(step_scores[step.number].level)
+                    if step.number in step_scores
+                    else "",
+                    "events": [e for e in events if e.step == step.number],
+                }
+                for step in steps
+            ],
+            "events": events,
+            "board_config": board_config,
+            "lane_counts": lane_counts,
+            "recommendation": scorecard.get_recommendation_display() if scores_visible else "",
+        },
+    )
