@@ -7,10 +7,10 @@ from .interviews import (
     interview_detail,
     interview_end,
     interview_new,
-    interview_review,
     interview_room,
     interview_scorecard,
 )
+from .review import interview_review
 from .schedule import (
     availability,
     availability_delete,

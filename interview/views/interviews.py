@@ -17,10 +17,9 @@ from config.errors import ApplicationError
 from rubrics.models import Scorecard
 from rubrics.selectors import rubric_steps, scorecard_for_interview
 from rubrics.services import scorecard_get_or_create, scorecard_submit, scorecard_update
-from whiteboard.selectors import board_get_state
 
 from .. import services
-from ..access import interview_access, problem_visible, room_is_open, room_opens_at
+from ..access import room_is_open, room_opens_at
 from ..forms import (
     ScheduleForm,
 )
@@ -31,39 +30,10 @@ from ..selectors import (
     match_request_open_for,
     match_requests_for,
     public_name,
-    transcript_for,
     weekly_availability_for,
 )
 from ..selectors.calendar import monday_of, week_for
-
-SLOT_SCAN_LIMIT = 3000  # start times looked at before the time-of-day filter
-SLOT_PAGE = 150  # start times shown on "Find a peer"
-PEER_SLOTS = 36  # a peer's next start times on their profile
-RESCHEDULE_SUGGESTIONS = 6
-QUEUE_HISTORY = 20
-
-
-def _interview_or_404(request, pk: int, need="participant") -> Interview:
-    try:
-        return interview_access(user=request.user, interview_id=pk, need=need)
-    except Interview.DoesNotExist as exc:
-        raise Http404("No such interview.") from exc
-
-
-def _island_config(request, interview: Interview, *, mode: str) -> dict:
-    """What the room island needs in both of its modes (room page, review page)."""
-    problem = interview.problem
-    return {
-        "mode": mode,
-        "interview": {
-            "id": interview.pk,
-            "title": problem.title,
-            "problem": {"title": problem.title, "summary": problem.summary, "prompt": problem.prompt},
-        },
-        "board_id": interview.board_id,
-        "user": {"id": request.user.pk, "name": public_name(request.user)},
-        "role": interview.role_of(request.user),
-    }
+from .common import interview_or_404, island_config
 
 
 def home(request):
@@ -154,7 +124,7 @@ def interview_new(request):
 
 @login_required
 def interview_detail(request, pk: int):
-    interview = _interview_or_404(request, pk)
+    interview = interview_or_404(request, pk)
     return render(
         request,
         "interview/detail.html",
@@ -173,7 +143,7 @@ def interview_detail(request, pk: int):
 @login_required
 @require_POST
 def interview_answer(request, pk: int, answer: str):
-    interview = _interview_or_404(request, pk, need="invitee")
+    interview = interview_or_404(request, pk, need="invitee")
     service = {"accept": services.interview_accept, "decline": services.interview_decline}.get(answer)
     if service is None:
         raise Http404
@@ -190,7 +160,7 @@ def interview_answer(request, pk: int, answer: str):
 
 @login_required
 def interview_room(request, pk: int):
-    interview = _interview_or_404(request, pk)
+    interview = interview_or_404(request, pk)
     if not room_is_open(interview):
         if interview.status == Interview.Status.ACCEPTED:
             opens = timezone.localtime(room_opens_at(interview))
@@ -204,7 +174,7 @@ def interview_room(request, pk: int):
     services.booking_mark_joined(interview=interview, user=request.user)
     role = interview.role_of(request.user)
     config = {
-        **_island_config(request, interview, mode="room"),
+        **island_config(request, interview, mode="room"),
         "ws": {"board": f"/ws/boards/{interview.board_id}/", "room": f"/ws/interviews/{interview.pk}/"},
         "csrf_token": get_token(request),
         "urls": {
@@ -220,7 +190,7 @@ def interview_room(request, pk: int):
 @login_required
 @require_POST
 def interview_end(request, pk: int):
-    interview = _interview_or_404(request, pk, need="interviewer")
+    interview = interview_or_404(request, pk, need="interviewer")
     try:
         services.interview_end(interview=interview, user=request.user)
     except ApplicationError as exc:
@@ -245,7 +215,7 @@ def _scorecard_post(request, scorecard: Scorecard, steps) -> tuple[dict, str, st
 
 @login_required
 def interview_scorecard(request, pk: int):
-    interview = _interview_or_404(request, pk, need="interviewer")
+    interview = interview_or_404(request, pk, need="interviewer")
     if interview.status not in (Interview.Status.ACCEPTED, Interview.Status.COMPLETED):
         messages.info(request, "Scoring opens once the interview is accepted.")
         return redirect("interview_detail", pk=pk)
@@ -284,53 +254,5 @@ def interview_scorecard(request, pk: int):
             "recommendations": Scorecard.Recommendation.choices,
             "recommendation": request.POST.get("recommendation", "") if error else scorecard.recommendation,
             "summary": request.POST.get("summary", "") if error else scorecard.summary,
-        },
-    )
-
-
-@login_required
-def interview_review(request, pk: int):
-    interview = _interview_or_404(request, pk)
-    if not problem_visible(interview, request.user):
-        messages.info(request, "The review opens with the room: you meet the problem there first.")
-        return redirect("interview_detail", pk=pk)
-    role = interview.role_of(request.user)
-    scorecard = scorecard_for_interview(interview_id=pk)
-    scores_visible = scorecard is not None and (scorecard.is_submitted or role == "interviewer")
-    steps = list(interview.rubric.steps.order_by("number"))
-    events = list(transcript_for(interview_id=pk))
-    step_scores = {s.step.number: s for s in scorecard.step_scores.all()} if scores_visible else {}
-    state = board_get_state(board_id=interview.board_id, include_deleted=False)
-    board_config = {
-        **_island_config(request, interview, mode="review"),
-        "board": {"seq": state.seq, "elements": state.elements},
-    }
-    lane_counts = {"offline": 0, "online": 0}
-    for element in state.elements:
-        if element.get("lane") in lane_counts and element.get("type") != "frame":
-            lane_counts[element["lane"]] += 1
-    return render(
-        request,
-        "interview/review.html",
-        {
-            "interview": interview,
-            "role": role,
-            "scorecard": scorecard,
-            "scores_visible": scores_visible,
-            "step_rows": [
-                {
-                    "step": step,
-                    "score": step_scores.get(step.number),
-                    "level_label": scorecard.rubric.level_name(step_scores[step.number].level)
-                    if step.number in step_scores
-                    else "",
-                    "events": [e for e in events if e.step == step.number],
-                }
-                for step in steps
-            ],
-            "events": events,
-            "board_config": board_config,
-            "lane_counts": lane_counts,
-            "recommendation": scorecard.get_recommendation_display() if scores_visible else "",
         },
     )

@@ -1,6 +1,8 @@
+"""Reads: the active rubric and its steps, the problem bank, scorecards."""
+
 from django.db.models import Prefetch, QuerySet
 
-from .models import Criterion, Problem, Rubric, RubricStep, Scorecard, StepScore
+from ..models import Criterion, Problem, Rubric, RubricStep, Scorecard, StepScore
 
 
 def rubric_active() -> Rubric | None:

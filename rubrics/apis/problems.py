@@ -2,8 +2,8 @@ from drf_spectacular.utils import extend_schema
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from .selectors import problem_list
-from .serializers import ProblemSerializer
+from ..selectors import problem_list
+from ..serializers import ProblemSerializer
 
 
 class ProblemListApi(APIView):
