@@ -10,6 +10,7 @@ from django.utils import timezone
 
 from config.errors import ApplicationError
 from rubrics.models import Problem
+from rubrics.services.evidence import evidence_report_request
 
 from ..models import Booking, Interview, TranscriptEvent
 from .bookings import Part, booking_create, guard_overlap, notify, problem_for
@@ -199,6 +200,7 @@ def interview_end(*, interview: Interview, user) -> Interview:
     )
     interview_id = interview.pk
     transaction.on_commit(lambda: _announce_end(interview_id))
+    evidence_report_request(interview=interview)  # the evidence finder runs once this commits
     return interview
 
 
