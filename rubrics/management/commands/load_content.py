@@ -1,6 +1,7 @@
-from django.core.management.base import BaseCommand
+from django.core.management.base import BaseCommand, CommandError
 
-from rubrics.services import content_load
+from config.errors import ApplicationError
+from rubrics.services.content import content_load
 
 
 class Command(BaseCommand):
@@ -10,7 +11,10 @@ class Command(BaseCommand):
         parser.add_argument("--replace", action="store_true", help="Overwrite rows edited in the admin.")
 
     def handle(self, *args, replace=False, **options):
-        result = content_load(replace=replace)
+        try:
+            result = content_load(replace=replace)
+        except ApplicationError as exc:
+            raise CommandError(f"{exc.message} Nothing was loaded.") from exc
         self.stdout.write(
             f"Rubric: {result['rubric']} ({'created' if result['rubric_created'] else 'already there'}); "
             f"problems: {result['problems_created']} created, {result['problems_updated']} updated."

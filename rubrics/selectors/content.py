@@ -1,0 +1,113 @@
+"""Reads for rubric and problem-bank content as data: what `rubric_export` and `problems_export`
+write, in exactly the schema of rubrics/content/rubric.yaml and problems.yaml."""
+
+from typing import Any
+
+from django.db.models import Max, Prefetch, QuerySet
+
+from ..models import LEVELS, Criterion, EvidenceReport, Problem, Rubric, RubricStep, Scorecard, SelfAssessment
+
+EXPECTATION_KEYS = (
+    "offline_components",
+    "online_components",
+    "connections",
+    "offline_metrics",
+    "online_metrics",
+    "pitfalls",
+)
+
+
+def rubric_get(*, slug: str | None = None, version: int | None = None) -> Rubric:
+    """One rubric version: by slug and version; the newest version of `slug`; or, with neither, the
+    active rubric. Raises Rubric.DoesNotExist."""
+    rubrics = Rubric.objects.filter(is_active=True) if slug is None else Rubric.objects.filter(slug=slug)
+    if version is not None:
+        rubrics = rubrics.filter(version=version)
+    rubric = rubrics.order_by("slug", "-version").first()
+    if rubric is None:
+        raise Rubric.DoesNotExist
+    return rubric
+
+
+def rubric_versions(*, slug: str) -> list[int]:
+    return list(Rubric.objects.filter(slug=slug).order_by("version").values_list("version", flat=True))
+
+
+def rubric_next_version(*, slug: str) -> int:
+    return (Rubric.objects.filter(slug=slug).aggregate(latest=Max("version"))["latest"] or 0) + 1
+
+
+def rubric_is_scored(*, rubric_id: int) -> bool:
+    """Whether anything was scored with this version. Such a version is history and stays as it is."""
+    return (
+        Scorecard.objects.filter(rubric_id=rubric_id).exists()
+        or EvidenceReport.objects.filter(rubric_id=rubric_id).exists()
+        or SelfAssessment.objects.filter(rubric_id=rubric_id).exists()
+    )
+
+
+def _levels(levels: dict) -> dict[int, Any]:
+    return {level: levels[str(level)] for level in LEVELS if str(level) in levels}
+
+
+def rubric_as_data(*, rubric: Rubric) -> dict[str, Any]:
+    steps = (
+        RubricStep.objects.filter(rubric=rubric)
+        .order_by("number")
+        .prefetch_related(Prefetch("criteria", queryset=Criterion.objects.order_by("order", "id")))
+    )
+    return {
+        "slug": rubric.slug,
+        "version": rubric.version,
+        "title": rubric.title,
+        "description": rubric.description,
+        "levels": {
+            level: {"name": value.get("name", ""), "summary": value.get("summary", "")}
+            for level, value in _levels(rubric.levels).items()
+        },
+        "steps": [
+            {
+                "number": step.number,
+                "key": step.key,
+                "title": step.title,
+                "summary": step.summary,
+                "time_budget_minutes": step.time_budget_minutes,
+                "interviewer_prompts": list(step.interviewer_prompts),
+                "criteria": [
+                    {
+                        "key": criterion.key,
+                        "title": criterion.title,
+                        "description": criterion.description,
+                        "weight": criterion.weight,
+                        "concepts": list(criterion.concepts),
+                        "levels": _levels(criterion.levels),
+                    }
+                    for criterion in step.criteria.all()
+                ],
+            }
+            for step in steps
+        ],
+    }
+
+
+def problem_as_data(*, problem: Problem) -> dict[str, Any]:
+    expectations = problem.expectations or {}
+    return {
+        "slug": problem.slug,
+        "title": problem.title,
+        "difficulty": problem.difficulty,
+        "domain": problem.domain,
+        "summary": problem.summary,
+        "prompt": problem.prompt,
+        "clarifying_facts": list(problem.clarifying_facts),
+        "expectations": {
+            key: [list(pair) if key == "connections" else pair for pair in expectations.get(key, [])]
+            for key in EXPECTATION_KEYS
+        },
+    }
+
+
+def problems_as_data(*, problems: QuerySet[Problem] | None = None) -> dict[str, Any]:
+    """The problem bank (active and retired problems alike) in the order it was loaded."""
+    problems = Problem.objects.all() if problems is None else problems
+    return {"problems": [problem_as_data(problem=problem) for problem in problems.order_by("pk")]}
