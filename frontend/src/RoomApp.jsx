@@ -1,6 +1,7 @@
 import { useCallback, useEffect, useMemo, useRef, useState, useSyncExternalStore } from "react";
 
 import ChatPanel from "./components/ChatPanel.jsx";
+import InterviewerPanel from "./components/InterviewerPanel.jsx";
 import OnlineList from "./components/OnlineList.jsx";
 import ProblemCard from "./components/ProblemCard.jsx";
 import StatusBadge from "./components/StatusBadge.jsx";
@@ -152,6 +153,10 @@ export default function RoomApp({ config }) {
         )}
         <Toasts toasts={toasts} onDismiss={dismiss} />
       </main>
+
+      {isInterviewer && config.panel && (
+        <InterviewerPanel config={config} room={room} roomState={roomState} onError={pushToast} />
+      )}
     </div>
   );
 }

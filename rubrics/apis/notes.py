@@ -1,0 +1,175 @@
+"""The interviewer's side panel in the room: criteria ticks and private notes per step.
+
+Interviewer only (the candidate and anyone else get 403), while the interview is accepted or
+completed. Nothing here reaches the room socket: the candidate never learns a note was taken."""
+
+from dataclasses import asdict
+
+from django.http import Http404
+from django.urls import reverse
+from drf_spectacular.utils import OpenApiResponse, extend_schema
+from rest_framework import serializers, status
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from interview.models import Interview
+
+from ..selectors.notes import PanelStep, interview_started_at, panel_for_interview, panel_note
+from ..services.notes import (
+    MAX_CLIENT_ID_LENGTH,
+    MAX_NOTE_LENGTH,
+    criterion_check_set,
+    interviewer_note_add,
+    panel_access,
+)
+
+
+class PanelCriterionSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    key = serializers.CharField()
+    title = serializers.CharField()
+    description = serializers.CharField()
+    weight = serializers.IntegerField()
+    met = serializers.BooleanField(allow_null=True, help_text="true: met; false: not met; null: not seen yet.")
+    check_url = serializers.CharField(help_text="PUT {met} here to tick, untick or clear.")
+
+
+class PanelNoteSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    step = serializers.IntegerField(help_text="The step number.")
+    text = serializers.CharField()
+    client_id = serializers.CharField(allow_null=True)
+    created_at = serializers.DateTimeField()
+    elapsed_seconds = serializers.IntegerField(help_text="Seconds since the interview's start (negative before it).")
+
+
+class PanelStepSerializer(serializers.Serializer):
+    number = serializers.IntegerField()
+    key = serializers.CharField()
+    title = serializers.CharField()
+    time_budget_minutes = serializers.IntegerField()
+    criteria = PanelCriterionSerializer(many=True)
+    notes = PanelNoteSerializer(many=True)
+
+
+class PanelInterviewSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    status = serializers.CharField()
+    current_step = serializers.IntegerField()
+    started_at = serializers.DateTimeField()
+
+
+class PanelSerializer(serializers.Serializer):
+    interview = PanelInterviewSerializer()
+    locked = serializers.BooleanField(help_text="True once the scorecard is submitted: ticks and notes are final.")
+    notes_url = serializers.CharField()
+    steps = PanelStepSerializer(many=True)
+
+
+class CheckInputSerializer(serializers.Serializer):
+    met = serializers.BooleanField(allow_null=True, help_text="true: met; false: not met; null: clear the tick.")
+
+
+class CheckOutputSerializer(serializers.Serializer):
+    criterion = serializers.IntegerField()
+    step = serializers.IntegerField()
+    met = serializers.BooleanField(allow_null=True)
+
+
+class NoteInputSerializer(serializers.Serializer):
+    step = serializers.IntegerField(min_value=1, help_text="The step number the note is about.")
+    text = serializers.CharField(max_length=MAX_NOTE_LENGTH, trim_whitespace=True)
+    client_id = serializers.CharField(
+        max_length=MAX_CLIENT_ID_LENGTH,
+        required=False,
+        allow_null=True,
+        allow_blank=True,
+        help_text="Chosen by the client; sending the same one again returns the saved note instead of a copy.",
+    )
+
+
+def _interview(request, pk: int) -> Interview:
+    try:
+        return panel_access(user=request.user, interview_id=pk)
+    except Interview.DoesNotExist as exc:
+        raise Http404("No such interview.") from exc
+
+
+def _parse(serializer_class, data) -> dict:
+    serializer = serializer_class(data=data)
+    serializer.is_valid(raise_exception=True)
+    return serializer.validated_data
+
+
+def _step_data(interview: Interview, step: PanelStep) -> dict:
+    data = asdict(step)
+    for criterion in data["criteria"]:
+        criterion["check_url"] = reverse("api_interview_check", args=[interview.pk, criterion["id"]])
+    return data
+
+
+class PanelApi(APIView):
+    @extend_schema(
+        responses={200: PanelSerializer, 409: OpenApiResponse(description="The interview is not accepted yet")},
+        summary="The interviewer's panel: criteria per step with my ticks, and my private notes",
+    )
+    def get(self, request, pk: int):
+        interview = _interview(request, pk)
+        panel = panel_for_interview(interview=interview, user=request.user)
+        data = {
+            "interview": {
+                "id": interview.pk,
+                "status": interview.status,
+                "current_step": interview.current_step,
+                "started_at": panel.started_at,
+            },
+            "locked": panel.locked,
+            "notes_url": reverse("api_interview_notes", args=[interview.pk]),
+            "steps": [_step_data(interview, step) for step in panel.steps],
+        }
+        return Response(PanelSerializer(data).data)
+
+
+class CriterionCheckApi(APIView):
+    @extend_schema(
+        request=CheckInputSerializer,
+        responses={
+            200: CheckOutputSerializer,
+            404: OpenApiResponse(description="No such interview, or the criterion is not in its rubric"),
+            409: OpenApiResponse(description="Not accepted yet, or the scorecard is submitted"),
+        },
+        summary="Tick a criterion as met or not met, or clear the tick (interviewer only)",
+    )
+    def put(self, request, pk: int, criterion_id: int):
+        interview = _interview(request, pk)
+        met = _parse(CheckInputSerializer, request.data)["met"]
+        criterion = criterion_check_set(interview=interview, user=request.user, criterion_id=criterion_id, met=met)
+        return Response(
+            CheckOutputSerializer({"criterion": criterion.pk, "step": criterion.step.number, "met": met}).data
+        )
+
+
+class InterviewerNoteApi(APIView):
+    @extend_schema(
+        request=NoteInputSerializer,
+        responses={
+            201: PanelNoteSerializer,
+            200: OpenApiResponse(PanelNoteSerializer, description="A retry: the note saved the first time"),
+            409: OpenApiResponse(description="Not accepted yet, or the scorecard is submitted"),
+        },
+        summary="Add a private, timestamped note to a step (interviewer only; never shown to the candidate)",
+    )
+    def post(self, request, pk: int):
+        interview = _interview(request, pk)
+        data = _parse(NoteInputSerializer, request.data)
+        note, created = interviewer_note_add(
+            interview=interview,
+            user=request.user,
+            step=data["step"],
+            text=data["text"],
+            client_id=data.get("client_id") or None,
+        )
+        item = panel_note(note, step_number=note.step.number, started_at=interview_started_at(interview))
+        return Response(
+            PanelNoteSerializer(asdict(item)).data, status=status.HTTP_201_CREATED if created else status.HTTP_200_OK
+        )
