@@ -5,11 +5,13 @@ from django.http import Http404
 from django.urls import reverse
 from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import status
+from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from config.errors import ApplicationError
 from rubrics.selectors import scorecard_for_interview
+from rubrics.selectors.review import review_share_for_token
 from rubrics.services import scorecard_get_or_create, scorecard_submit, scorecard_update
 from whiteboard.selectors import board_get_state
 
@@ -25,10 +27,13 @@ from .selectors import (
     reliability_for,
     weekly_availability_for,
 )
+from .selectors.review import board_history_for
 from .selectors.schedule import profile_get
 from .serializers import (
     AvailabilityWindowInputSerializer,
     AvailabilityWindowSerializer,
+    BoardHistoryQuerySerializer,
+    BoardHistorySerializer,
     BoardSerializer,
     BookingCancelSerializer,
     BookingCreateSerializer,
@@ -103,6 +108,40 @@ class InterviewBoardApi(APIView):
         interview = _get(request, pk)
         state = board_get_state(board_id=interview.board_id, include_deleted=False)
         return Response({"seq": state.seq, "elements": state.elements})
+
+
+def _history(request, interview: Interview) -> Response:
+    query = _parse(BoardHistoryQuerySerializer, request.query_params)
+    history = board_history_for(interview=interview, after_seq=query["after"], limit=query["limit"])
+    return Response(BoardHistorySerializer(history).data)
+
+
+class InterviewBoardHistoryApi(APIView):
+    @extend_schema(
+        parameters=[BoardHistoryQuerySerializer],
+        responses=BoardHistorySerializer,
+        summary="The board's op log a page at a time, with the step starts, for the replay",
+    )
+    def get(self, request, pk: int):
+        return _history(request, _get(request, pk))
+
+
+class SharedBoardHistoryApi(APIView):
+    """The same history for whoever holds a review share link; revoked or unknown links are 404."""
+
+    permission_classes = [AllowAny]
+
+    @extend_schema(
+        parameters=[BoardHistoryQuerySerializer],
+        responses=BoardHistorySerializer,
+        summary="The board history of a shared review (no login: the link is the key)",
+    )
+    def get(self, request, token: str):
+        share = review_share_for_token(token=token)
+        if share is None:
+            raise Http404("This link does not work: it was revoked, or never existed.")
+        interview = Interview.objects.select_related("rubric", "board").get(pk=share.interview_id)
+        return _history(request, interview)
 
 
 class ScorecardApi(APIView):

@@ -86,6 +86,37 @@ class BoardSerializer(serializers.Serializer):
     )
 
 
+class BoardHistoryQuerySerializer(serializers.Serializer):
+    after = serializers.IntegerField(min_value=0, default=0, help_text="Return ops after this seq.")
+    limit = serializers.IntegerField(min_value=1, max_value=2000, default=500, help_text="Ops per page.")
+
+
+class BoardHistoryOpSerializer(serializers.Serializer):
+    seq = serializers.IntegerField()
+    at = serializers.DateTimeField()
+    elements = serializers.ListField(child=serializers.DictField(), help_text="The elements that won in this op.")
+
+
+class BoardHistoryStepSerializer(serializers.Serializer):
+    number = serializers.IntegerField()
+    title = serializers.CharField()
+    at = serializers.DateTimeField()
+    seq = serializers.IntegerField(help_text="The last op at or before the step started (0: the empty board).")
+    event_id = serializers.IntegerField(allow_null=True, help_text="The step change in the transcript.")
+
+
+class BoardHistorySerializer(serializers.Serializer):
+    board_id = serializers.IntegerField()
+    seq = serializers.IntegerField(help_text="The board's last seq.")
+    started_at = serializers.DateTimeField()
+    ended_at = serializers.DateTimeField(allow_null=True)
+    lanes = serializers.ListField(child=serializers.DictField())
+    initial = serializers.ListField(child=serializers.DictField(), help_text="The lane frames the board began with.")
+    steps = BoardHistoryStepSerializer(many=True)
+    ops = BoardHistoryOpSerializer(many=True)
+    next_after = serializers.IntegerField(allow_null=True, help_text="Pass as ?after= for the next page; null: done.")
+
+
 class StepScoreSerializer(serializers.Serializer):
     step = serializers.IntegerField(source="step.number")
     title = serializers.CharField(source="step.title")

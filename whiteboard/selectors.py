@@ -1,5 +1,6 @@
 """Reads of boards: the current state, what changed since a seq, and the board as it was."""
 
+import datetime as dt
 from dataclasses import dataclass
 from typing import Any
 
@@ -61,3 +62,24 @@ def board_state_at(*, board_id: int, seq: int) -> BoardState:
                 state[element["id"]] = element
     elements = z_order([_with_lane(data, lane_of(data, board.lanes)) for data in state.values()])
     return BoardState(board_id=board.pk, seq=min(seq, board.seq), lanes=board.lanes, elements=elements)
+
+
+def board_initial_elements(*, board_id: int) -> list[dict[str, Any]]:
+    """The board as it was created, before op 1: its locked lane frames."""
+    board = Board.objects.only("lanes").get(pk=board_id)
+    rows = BoardElement.objects.filter(board_id=board_id, updated_seq=0, element_id__in=board.protected_ids)
+    return z_order([row.data for row in rows.only("data")])
+
+
+def board_ops_page(*, board_id: int, after_seq: int, limit: int) -> list[BoardOp]:
+    """Up to `limit` ops after `after_seq`, in order: the op log read a page at a time."""
+    return list(
+        BoardOp.objects.filter(board_id=board_id, seq__gt=after_seq)
+        .order_by("seq")
+        .only("seq", "created_at", "author", "elements")[:limit]
+    )
+
+
+def board_op_times(*, board_id: int) -> list[tuple[int, dt.datetime]]:
+    """(seq, created_at) of every op in order, without the elements: for placing moments on the log."""
+    return list(BoardOp.objects.filter(board_id=board_id).order_by("seq").values_list("seq", "created_at"))

@@ -16,7 +16,10 @@ from django.views.decorators.http import require_POST
 from config.errors import ApplicationError
 from rubrics.models import Scorecard
 from rubrics.selectors import rubric_steps, scorecard_for_interview
+from rubrics.selectors.evidence import evidence_for
+from rubrics.selectors.notes import panel_for
 from rubrics.services import scorecard_get_or_create, scorecard_submit, scorecard_update
+from rubrics.services.evidence import evidence_report_request
 
 from .. import services
 from ..access import room_is_open, room_opens_at
@@ -184,6 +187,9 @@ def interview_room(request, pk: int):
             "end": reverse("interview_end", args=[pk]),
         },
     }
+    if role == "interviewer":
+        # The side panel (criteria ticks, private notes) exists only on the interviewer's page.
+        config["panel"] = {"url": reverse("api_interview_panel", args=[pk])}
     return render(request, "interview/room.html", {"interview": interview, "room_config": config, "role": role})
 
 
@@ -223,10 +229,16 @@ def interview_scorecard(request, pk: int):
     steps = list(rubric_steps(rubric_id=scorecard.rubric_id))
     error = None
     if request.method == "POST":
+        action = request.POST.get("action")
         try:
-            values, recommendation, summary = _scorecard_post(request, scorecard, steps)
-            scorecard_update(scorecard=scorecard, steps=values, recommendation=recommendation, summary=summary)
-            if request.POST.get("action") == "submit":
+            if not (action == "find_evidence" and scorecard.is_submitted):  # keep what was typed before asking
+                values, recommendation, summary = _scorecard_post(request, scorecard, steps)
+                scorecard_update(scorecard=scorecard, steps=values, recommendation=recommendation, summary=summary)
+            if action == "find_evidence":
+                evidence_report_request(interview=interview)
+                messages.success(request, "Looking for evidence again. The suggestions appear beside each step.")
+                return redirect(reverse("interview_scorecard", args=[pk]) + "#evidence")
+            if action == "submit":
                 scorecard_submit(scorecard=scorecard)
                 messages.success(request, "Scorecard submitted. The candidate can now see it in the review.")
                 return redirect("interview_review", pk=pk)
@@ -236,12 +248,23 @@ def interview_scorecard(request, pk: int):
             error = getattr(exc, "message", None) or " ".join(exc.messages)
     scorecard = scorecard_for_interview(interview_id=pk)
     scores = {s.step.number: s for s in scorecard.step_scores.all()}
+    evidence = evidence_for(interview_id=pk)
+    room = {panel.number: panel for panel in panel_for(scorecard)}
     rows = []
     for step in steps:
         score = scores.get(step.number)
         level = request.POST.get(f"level_{step.number}") if error else (score.level if score else None)
         notes = request.POST.get(f"notes_{step.number}", "") if error else (score.notes if score else "")
-        rows.append({"step": step, "level": str(level or ""), "notes": notes})
+        suggested = evidence["by_number"].get(step.number) if evidence else None
+        rows.append(
+            {
+                "step": step,
+                "level": str(level or ""),
+                "notes": notes,
+                "evidence": suggested,
+                "room": room.get(step.number),
+            }
+        )
     return render(
         request,
         "interview/scorecard.html",
@@ -250,6 +273,7 @@ def interview_scorecard(request, pk: int):
             "scorecard": scorecard,
             "rows": rows,
             "error": error,
+            "evidence": evidence,
             "levels": [(str(n), scorecard.rubric.level_name(n)) for n in (1, 2, 3, 4)],
             "recommendations": Scorecard.Recommendation.choices,
             "recommendation": request.POST.get("recommendation", "") if error else scorecard.recommendation,
