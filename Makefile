@@ -8,6 +8,7 @@ PIP_FLAGS ?= --disable-pip-version-check -q
 
 .PHONY: run test install build migrate content lint format screenshot bench clean
 
+run: export SITE_URL ?= http://127.0.0.1:$(PORT)
 run: install build migrate
 	$(PY) manage.py seed_demo --port $(PORT)
 	@echo "Serving on http://127.0.0.1:$(PORT)  (Ctrl+C to stop)"
