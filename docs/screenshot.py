@@ -189,8 +189,8 @@ def draw_lane(page, lane_id: str, spec: dict) -> None:
 
 def say(page, text: str) -> None:
     before = page.locator(".ml-msg:not(.ml-msg--pending)").count()
-    page.fill(".ml-chat__input", text)
-    page.locator(".ml-chat__input").press("Enter")
+    page.fill("textarea[aria-label='Chat message']", text)
+    page.locator("textarea[aria-label='Chat message']").press("Enter")
     page.wait_for_function(f"() => document.querySelectorAll('.ml-msg:not(.ml-msg--pending)').length > {before}")
 
 
