@@ -1,0 +1,128 @@
+"""How long the evidence finder takes on one interview, printed as JSON.
+
+Builds a scratch interview on the video-recommendation problem: a chat of M candidate messages and
+a board drawn as in tests/rubrics/evidence_boards.py (a strong two-lane answer), followed by N ops
+that move its shapes around (default 20,000), then times `evidence_report_run` (transcript
+matching, one replay of the op log, suggested levels, storing the report). Uses DATABASE_URL
+(default: a temporary SQLite file).
+
+    .venv/bin/python bench/evidence.py
+    DATABASE_URL=postgres://postgres@127.0.0.1:5432/mocklane_bench .venv/bin/python bench/evidence.py
+"""
+
+import argparse
+import datetime as dt
+import json
+import os
+import random
+import statistics
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+LINES = [
+    "The business goal is watch time, and engagement more broadly.",
+    "I'd frame it as ranking: predict the probability of a long watch.",
+    "Training data comes from impression logs joined with watch events.",
+    "We don't need a separate feature store for this, or do we? Actually yes, we need one.",
+    "Offline I'd use precision@k and nDCG@10; online an A/B test on watch time.",
+    "Serving: candidate generation, then a ranker, p99 latency under 200 ms.",
+    "We monitor data drift and retrain weekly.",
+]
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--ops", type=int, default=20_000, help="extra ops after the drawing")
+    parser.add_argument("--messages", type=int, default=200)
+    parser.add_argument("--repeat", type=int, default=3)
+    args = parser.parse_args()
+
+    scratch = None
+    if not os.environ.get("DATABASE_URL"):
+        scratch = tempfile.NamedTemporaryFile(suffix=".sqlite3", delete=False)  # noqa: SIM115
+        os.environ["DATABASE_URL"] = f"sqlite:///{scratch.name}"
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
+    import django
+
+    django.setup()
+    from django.core.management import call_command
+    from django.utils import timezone
+
+    call_command("migrate", verbosity=0)
+
+    from django.contrib.auth import get_user_model
+
+    from interview.services import interview_accept, interview_post_message, interview_schedule
+    from rubrics.models import Evidence, Problem
+    from rubrics.services import content_load
+    from rubrics.services.evidence import evidence_report_run
+    from tests.rubrics.evidence_boards import good_board
+    from whiteboard.services import OpRequest, board_apply_batch
+
+    content_load()
+    users = get_user_model()
+    tag = f"{time.time_ns():x}"
+    ivy = users.objects.create(username=f"bench-ivy-{tag}")
+    cal = users.objects.create(username=f"bench-cal-{tag}")
+    interview = interview_schedule(
+        created_by=ivy,
+        problem_id=Problem.objects.get(slug="video-recommendation").pk,
+        scheduled_at=timezone.now() + dt.timedelta(minutes=5),
+        peer=cal.username,
+        my_role="interviewer",
+    )
+    interview = interview_accept(interview=interview, user=cal)
+    for n in range(args.messages):
+        interview_post_message(interview=interview, user=cal, text=LINES[n % len(LINES)])
+
+    _, batches = good_board()
+    drawn = [element for batch in batches for element in batch]
+    shapes = [e for e in drawn if e["type"] in ("rectangle", "ellipse", "diamond")]
+    requests = [
+        OpRequest(board_id=interview.board_id, op_id=f"draw-{n}", elements=batch, check_permission=False)
+        for n, batch in enumerate(batches)
+    ]
+    rng = random.Random(7)
+    versions = {e["id"]: e["version"] for e in drawn}
+    for n in range(args.ops):
+        shape = dict(rng.choice(shapes))
+        versions[shape["id"]] += 1
+        shape.update(
+            version=versions[shape["id"]], versionNonce=rng.randrange(2**31), y=shape["y"] + rng.uniform(-5, 5)
+        )
+        requests.append(
+            OpRequest(board_id=interview.board_id, op_id=f"move-{n}", elements=[shape], check_permission=False)
+        )
+    for start in range(0, len(requests), 500):
+        board_apply_batch(requests=requests[start : start + 500])
+
+    runs = []
+    for _ in range(args.repeat):
+        started = time.perf_counter()
+        report = evidence_report_run(interview_id=interview.pk)
+        runs.append(time.perf_counter() - started)
+    items = Evidence.objects.filter(report=report)
+    print(
+        json.dumps(
+            {
+                "database": django.db.connection.vendor,
+                "ops": len(requests),
+                "messages": args.messages,
+                "run_s": {"median": round(statistics.median(runs), 3), "max": round(max(runs), 3)},
+                "status": report.status,
+                "evidence_items": items.count(),
+                "suggested_levels": dict(report.suggestions.values_list("step__number", "level")),
+            }
+        )
+    )
+    if scratch is not None:
+        os.unlink(scratch.name)
+
+
+if __name__ == "__main__":
+    main()
