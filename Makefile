@@ -57,6 +57,7 @@ screenshot: install build
 bench: install build
 	$(PY) bench/board_sync.py --quick
 	$(PY) bench/board_history.py
+	$(PY) bench/evidence.py
 
 clean:
 	rm -rf $(VENV) frontend/node_modules static/app staticfiles
