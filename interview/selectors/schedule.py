@@ -153,32 +153,23 @@ def availability_windows_for(*, user, now: dt.datetime | None = None) -> QuerySe
     return AvailabilityWindow.objects.filter(user=user, ends_at__gt=now or timezone.now()).order_by("starts_at")
 
 
-def booking_list_for(*, user) -> QuerySet[Booking]:
-    return (
-        Booking.objects.filter(Q(organizer=user) | Q(peer=user))
-        .select_related("organizer__profile", "peer__profile")
-        .prefetch_related(
-            Prefetch(
-                "interviews",
-                queryset=Interview.objects.select_related("problem", "interviewer", "candidate").order_by("part"),
-            )
-        )
-        .order_by("starts_at")
-    )
-
-
-def booking_get(*, booking_id: int) -> Booking:
-    return booking_list_for_all().get(pk=booking_id)
-
-
-def booking_list_for_all() -> QuerySet[Booking]:
+def _bookings() -> QuerySet[Booking]:
+    """Bookings with both people's profiles and their interviews (in part order)."""
     return Booking.objects.select_related("organizer__profile", "peer__profile").prefetch_related(
         Prefetch(
             "interviews",
             queryset=Interview.objects.select_related("problem", "interviewer", "candidate").order_by("part"),
-        ),
-        "changes",
+        )
     )
+
+
+def booking_list_for(*, user) -> QuerySet[Booking]:
+    return _bookings().filter(Q(organizer=user) | Q(peer=user)).order_by("starts_at")
+
+
+def booking_get(*, booking_id: int) -> Booking:
+    """One booking with its history of changes; raises Booking.DoesNotExist."""
+    return _bookings().prefetch_related("changes").get(pk=booking_id)
 
 
 def match_request_open_for(*, user) -> MatchRequest | None:

@@ -157,7 +157,7 @@ def pair(a: MatchRequest, b: MatchRequest, *, busy: dict, now: dt.datetime) -> P
     )
 
 
-def _book(pairing: Pairing, *, now: dt.datetime) -> Booking | None:
+def _book(pairing: Pairing) -> Booking | None:
     """Book the pair if both are still waiting; None if either was taken meanwhile."""
     with transaction.atomic():
         ids = sorted([pairing.a.pk, pairing.b.pk])
@@ -217,7 +217,7 @@ def match_queue_run(*, now: dt.datetime | None = None) -> list[Booking]:
         if best.a.pk in taken or best.b.pk in taken:
             continue
         try:
-            booking = _book(best, now=now)
+            booking = _book(best)
         except ApplicationError as exc:  # one of them booked something else meanwhile; try next run
             logger.info("match %s+%s not booked: %s", best.a.pk, best.b.pk, exc.message)
             continue
