@@ -1,20 +1,79 @@
-"""What both WebSocket consumers share: strict JSON frames in, one error shape out.
+"""What both WebSocket consumers share: strict JSON frames in, one error shape out, and an end
+when the user's session ends.
 
 Frames are capped in bytes (UTF-8), parsed strictly (no NaN or Infinity, which browsers cannot
 read back), must be JSON objects, and are dispatched on their "type" to `handlers`. Domain errors
-become {"type": "error", "code", "message", "ref"} frames; nothing is applied.
+become {"type": "error", "code", "message", "ref"} frames; nothing is applied. Anything else a
+handler raises is logged and answered with a `server_error` frame; the socket stays up.
+
+Every socket joins its user's group (`user_group`) once its access check has passed. Logging out,
+a password change, deactivation or deletion call `end_user_sockets`, which closes all of that
+user's sockets in every server process with CLOSE_SESSION_ENDED; a reconnect is authenticated
+afresh, so it is let in only with a session that is still valid.
 """
 
+import asyncio
+import logging
+from importlib import import_module
 from typing import Any, ClassVar
 
 import orjson
+from asgiref.sync import async_to_sync
+from channels.db import database_sync_to_async
 from channels.generic.websocket import AsyncWebsocketConsumer
+from channels.layers import get_channel_layer
+from django.conf import settings
+from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY, load_backend
 from django.core.exceptions import PermissionDenied
+from django.utils.crypto import constant_time_compare
 
 from .errors import ApplicationError
 
+logger = logging.getLogger(__name__)
+
+CLOSE_SESSION_ENDED = 4401
 CLOSE_FORBIDDEN = 4403
 CLOSE_NOT_FOUND = 4404
+
+# How long a logout or password change waits for the channel layer before giving up (and logging).
+SESSION_END_TIMEOUT = 2.0
+
+
+def user_group(user_id: int) -> str:
+    return f"user.{int(user_id)}"
+
+
+def end_user_sockets(user_id: int) -> None:
+    """Close every open socket of this user, in every server process. Called from sync code; a
+    channel layer that cannot be reached is logged, never raised to the request that ended the session."""
+    try:
+        async_to_sync(_send_session_ended)(user_group(user_id))
+    except Exception:
+        logger.exception("Could not close the sockets of user %s: the channel layer failed", user_id)
+
+
+async def _send_session_ended(group: str) -> None:
+    layer = get_channel_layer()
+    if layer is not None:
+        await asyncio.wait_for(layer.group_send(group, {"type": "session.ended"}), SESSION_END_TIMEOUT)
+
+
+@database_sync_to_async
+def _session_is_valid(session_key: str | None, user_id: int) -> bool:
+    """Whether this session still authenticates this user, as Django's auth.get_user decides it,
+    but read-only: the session is not flushed or cycled here."""
+    if not session_key:
+        return False
+    data = import_module(settings.SESSION_ENGINE).SessionStore(session_key).load()
+    backend_path = data.get(BACKEND_SESSION_KEY)
+    if data.get(SESSION_KEY) != str(user_id) or backend_path not in settings.AUTHENTICATION_BACKENDS:
+        return False
+    user = load_backend(backend_path).get_user(user_id)  # None once deleted or deactivated
+    if user is None:
+        return False
+    stored = data.get(HASH_SESSION_KEY) or ""
+    hashes = [user.get_session_auth_hash(), *user.get_session_auth_fallback_hash()]
+    return any(constant_time_compare(stored, auth_hash) for auth_hash in hashes)
 
 
 def dumps(payload: Any) -> str:
@@ -31,6 +90,9 @@ def frame_size(raw: str | bytes) -> int:
 class JsonFrameConsumer(AsyncWebsocketConsumer):
     handlers: ClassVar[dict[str, Any]] = {}
     forbidden_message = "You no longer have access here."
+    # Set once the server has closed the socket: frames still arriving are dropped, nothing is sent.
+    closed = False
+    joined_user_group: str | None = None
 
     def max_message_bytes(self) -> int:
         raise NotImplementedError
@@ -38,7 +100,47 @@ class JsonFrameConsumer(AsyncWebsocketConsumer):
     def error_ref(self, content: dict) -> Any:
         return None
 
+    # -- the user's group: the end of their session closes this socket ---------------------------
+
+    async def join_user_group(self) -> bool:
+        """Call right after the access check passes. False: the session ended meanwhile, and the
+        socket is already closed with CLOSE_SESSION_ENDED."""
+        user = self.scope["user"]
+        if not user.is_authenticated:
+            return True
+        self.joined_user_group = user_group(user.pk)
+        await self.channel_layer.group_add(self.joined_user_group, self.channel_name)
+        # A logout between the handshake's session check and this join was announced to a group
+        # this socket was not in yet: check the session again now that it is listening.
+        session_key = getattr(self.scope.get("session"), "session_key", None)
+        if not await _session_is_valid(session_key, user.pk):
+            await self.session_ended({"type": "session.ended"})
+            return False
+        return True
+
+    async def leave_user_group(self) -> None:
+        if self.joined_user_group is not None:
+            await self.channel_layer.group_discard(self.joined_user_group, self.channel_name)
+            self.joined_user_group = None
+
+    async def session_ended(self, event: dict) -> None:
+        await self.close(code=CLOSE_SESSION_ENDED, reason="session ended")
+
+    async def close(self, code=None, reason=None):
+        if not self.closed:
+            self.closed = True
+            await super().close(code=code, reason=reason)
+
+    async def send(self, text_data=None, bytes_data=None, close=False):
+        # After the server's close, the ASGI server refuses further sends (uvicorn raises).
+        if not self.closed:
+            await super().send(text_data=text_data, bytes_data=bytes_data, close=close)
+
+    # -- frames -----------------------------------------------------------------------------------
+
     async def receive(self, text_data=None, bytes_data=None):
+        if self.closed:
+            return
         raw = text_data if text_data is not None else bytes_data
         limit = self.max_message_bytes()
         if raw is None or frame_size(raw) > limit:
@@ -62,6 +164,13 @@ class JsonFrameConsumer(AsyncWebsocketConsumer):
             await self.send_error(exc.code, exc.message, ref=self.error_ref(content))
         except PermissionDenied:
             await self.send_error("forbidden", self.forbidden_message, ref=self.error_ref(content))
+        except Exception:
+            logger.exception("Unexpected error handling a %r frame on %s", content["type"], self.scope.get("path"))
+            await self.send_error(
+                "server_error",
+                "Something went wrong on the server. Try again; if it keeps happening, reload the page.",
+                ref=self.error_ref(content),
+            )
 
     async def dispatch_frame(self, handler, content: dict) -> None:
         await handler(self, content)

@@ -39,6 +39,8 @@ class RoomConsumer(JsonFrameConsumer):
         except PermissionDenied:
             await self.close(code=CLOSE_FORBIDDEN)
             return
+        if not await self.join_user_group():
+            return
         self.me = {**state["you"]}
         self.bucket = TokenBucket(rate=5, capacity=20)
         await self.channel_layer.group_add(self.group, self.channel_name)
@@ -47,6 +49,7 @@ class RoomConsumer(JsonFrameConsumer):
         await self._broadcast({"kind": "joined", "reply_to": self.channel_name})
 
     async def disconnect(self, code):
+        await self.leave_user_group()
         if self.joined:
             await self._broadcast({"kind": "left"})
             await self.channel_layer.group_discard(self.group, self.channel_name)

@@ -139,6 +139,19 @@ def interview_set_step(*, interview: Interview, user, step: int) -> tuple[Interv
     return interview, event
 
 
+def _require_storable(text: str, *, what: str) -> None:
+    """Refuse what the database cannot store: PostgreSQL text holds no U+0000, and a lone
+    surrogate (half of a UTF-16 pair) has no UTF-8 encoding at all."""
+    if "\x00" in text:
+        raise ApplicationError(f"{what} cannot contain the NUL character (U+0000).", code="invalid")
+    if not text.isascii():
+        try:
+            text.encode("utf-8")
+        except UnicodeEncodeError as exc:
+            char = f"U+{ord(text[exc.start]):04X}"
+            raise ApplicationError(f"{what} cannot contain {char}, half of a surrogate pair.", code="invalid") from None
+
+
 def interview_post_message(
     *, interview: Interview, user, text: str, client_msg_id: str | None = None
 ) -> TranscriptEvent:
@@ -147,8 +160,11 @@ def interview_post_message(
     text = text.strip()
     if len(text) > MAX_CHAT_LENGTH:
         raise ApplicationError(f"Messages are limited to {MAX_CHAT_LENGTH} characters.", code="invalid")
+    _require_storable(text, what="A message")
     if client_msg_id is not None and (not isinstance(client_msg_id, str) or not 1 <= len(client_msg_id) <= 64):
         raise ApplicationError("client_msg_id must be a string of 1-64 characters.", code="invalid")
+    if client_msg_id is not None:
+        _require_storable(client_msg_id, what="client_msg_id")
     if user.pk not in (interview.interviewer_id, interview.candidate_id):
         raise ApplicationError("Only the two participants can chat here.", code="forbidden", status=403)
     current = Interview.objects.only("status", "current_step").get(pk=interview.pk)

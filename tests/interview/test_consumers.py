@@ -187,6 +187,9 @@ async def test_chat_of_exactly_2000_characters_is_accepted(interview, candidate)
         pytest.param({"text": "a" * 2001}, "2000 characters", id="too-long"),
         pytest.param({"text": "hi", "client_msg_id": "m" * 65}, "client_msg_id", id="msg-id-too-long"),
         pytest.param({"text": "hi", "client_msg_id": 7}, "client_msg_id", id="msg-id-number"),
+        pytest.param({"text": "before\u0000after"}, "U+0000", id="nul"),
+        pytest.param({"text": "\u0000"}, "U+0000", id="only-nul"),
+        pytest.param({"text": "hi", "client_msg_id": "m-\u0000"}, "U+0000", id="nul-in-msg-id"),
     ],
 )
 async def test_bad_chat_is_invalid_and_stores_nothing(interview, interviewer, candidate, chat, message):
@@ -284,6 +287,7 @@ async def test_malformed_frames_are_errors_and_the_socket_stays_open(interview, 
         ({"type": "dance"}, "unknown_type"),
         ({"text": "no type"}, "unknown_type"),
         ({"type": "chat", "text": "x" * 20_000}, "too_large"),
+        ('{"type": "chat", "text": "half \\ud83d of an emoji"}', "bad_json"),  # a lone surrogate
     ]:
         await send(a, payload)
         frame = await receive(a)

@@ -132,6 +132,27 @@ class TestLiveRoom:
             interview_post_message(interview=interview, user=candidate, text=text)
         assert not TranscriptEvent.objects.exists()
 
+    @pytest.mark.parametrize(
+        ("text", "client_msg_id", "named"),
+        [
+            pytest.param("a\x00b", None, "U+0000", id="nul-in-text"),
+            pytest.param("half \ud83d of an emoji", None, "U+D83D", id="lone-surrogate-in-text"),
+            pytest.param("hi", "m-\x00", "U+0000", id="nul-in-client-msg-id"),
+            pytest.param("hi", "m-\udc00", "U+DC00", id="lone-surrogate-in-client-msg-id"),
+        ],
+    )
+    def test_text_the_database_cannot_store_is_refused(self, interview, candidate, text, client_msg_id, named):
+        # PostgreSQL text holds no U+0000, and a lone surrogate is not encodable UTF-8 anywhere.
+        with pytest.raises(ApplicationError) as info:
+            interview_post_message(interview=interview, user=candidate, text=text, client_msg_id=client_msg_id)
+        assert info.value.code == "invalid" and named in info.value.message
+        assert not TranscriptEvent.objects.exists()
+        accented_and_emoji = "a\u00e9b \U0001f600"
+        assert (
+            interview_post_message(interview=interview, user=candidate, text=accented_and_emoji).text
+            == accented_and_emoji
+        )
+
     def test_outsider_cannot_chat(self, interview, outsider):
         with pytest.raises(ApplicationError):
             interview_post_message(interview=interview, user=outsider, text="let me in")
