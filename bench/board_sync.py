@@ -623,7 +623,8 @@ async def _reader(client: LoadClient, cfg: dict, stats: LoadStats, window: list[
             if compact_mark in raw or spaced_mark in raw:
                 # Presence is only counted: decoding it would spend load-generator CPU for nothing.
                 if ws_start <= now < ws_end:
-                    stats.presence_window += 1
+                    # One frame may carry several peers' cursors (coalesced per tick): count cursors.
+                    stats.presence_window += raw.count(b'"client_id"') or 1
                 continue
             try:
                 frame = loads(raw)

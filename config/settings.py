@@ -208,6 +208,13 @@ SPECTACULAR_SETTINGS = {
 BOARD_MAX_MESSAGE_BYTES = _env_int("BOARD_MAX_MESSAGE_BYTES", 64 * 1024, minimum=1024)
 BOARD_MAX_ELEMENTS = _env_int("BOARD_MAX_ELEMENTS", 5000)
 BOARD_CATCHUP_MAX_OPS = _env_int("BOARD_CATCHUP_MAX_OPS", 500)
+# Bytes of one element's stored JSON, and of all of a board's current elements (tombstones included).
+BOARD_MAX_ELEMENT_BYTES = _env_int("BOARD_MAX_ELEMENT_BYTES", 32 * 1024, minimum=1024)
+BOARD_MAX_BYTES = _env_int("BOARD_MAX_BYTES", 4 * 1024 * 1024, minimum=64 * 1024)
+# Per board socket: what may wait to be sent before the socket is closed as too slow (4408), and
+# how long one send may block.
+BOARD_OUTBOX_MAX_BYTES = _env_int("BOARD_OUTBOX_MAX_BYTES", 2 * 1024 * 1024, minimum=64 * 1024)
+BOARD_SEND_TIMEOUT_SECONDS = _env_int("BOARD_SEND_TIMEOUT_SECONDS", 10, minimum=1)
 
 if not DEBUG:
     SESSION_COOKIE_SECURE = env.bool("SESSION_COOKIE_SECURE", default=True)

@@ -1,15 +1,17 @@
 """Group commit for the board socket.
 
 Ops from every socket of this process queue here. One committer applies everything that queued
-while the previous commit ran, in one transaction (`board_apply_batch`), then fans the accepted
-ops out in seq order, and only then answers each sender. At low load an op commits alone at
-once; under load, batches grow and the number of commits stays flat.
+while the previous commit ran, in one transaction (`board_apply_batch`), then, in seq order, puts
+each sender's ack and everyone else's copy in the sockets' outboxes, and only then answers each
+sender's `submit`. At low load an op commits alone at once; under load, batches grow and the
+number of commits stays flat. The committer awaits nothing but the database: sending is each
+socket's own task (whiteboard/outbox.py), so a slow or stuck socket delays nobody else.
 """
 
 import asyncio
 import logging
 import weakref
-from collections.abc import Awaitable, Callable
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from asgiref.sync import sync_to_async
@@ -17,14 +19,14 @@ from django.db import connection
 
 from .errors import BoardError
 from .hub import get_hub
-from .services import ApplyResult, OpRequest, board_apply_batch
+from .services import ApplyResult, OpRequest, board_apply_batch, board_apply_batch_async
 
 logger = logging.getLogger(__name__)
 
 # Builds the frame other participants get for an accepted result.
 FrameBuilder = Callable[[ApplyResult], str]
-# Sends the sender its ack.
-AckSender = Callable[[ApplyResult], Awaitable[None]]
+# Queues the sender's ack (never waits).
+AckSender = Callable[[ApplyResult], None]
 
 
 @dataclass
@@ -39,6 +41,13 @@ class _Pending:
 class OpBatcher:
     def __init__(self, *, max_batch: int = 200):
         self.max_batch = max_batch
+        # On PostgreSQL the committer talks to the database from the event loop (async psycopg):
+        # no hop to Django's database thread, no contention with it for the interpreter lock.
+        self.store = None
+        if connection.vendor == "postgresql":
+            from .pgstore import AsyncPostgresStore
+
+            self.store = AsyncPostgresStore()
         self.queue: list[_Pending] = []
         self.wakeup = asyncio.Event()
         self.task: asyncio.Task | None = None
@@ -58,11 +67,22 @@ class OpBatcher:
             self.wakeup.clear()
             while self.queue:
                 batch, self.queue = self.queue[: self.max_batch], self.queue[self.max_batch :]
-                await self._commit(batch)
+                try:
+                    await self._commit(batch)
+                except Exception:  # never leave a sender waiting, whatever went wrong
+                    logger.exception("board batch of %d ops could not be finished", len(batch))
+                    error = BoardError("The change could not be saved; it will be resent.", code="retry")
+                    for pending in batch:
+                        if not pending.future.done():
+                            pending.future.set_exception(error)
 
     async def _commit(self, batch: list[_Pending]) -> None:
         try:
-            results = await _apply_in_db_thread([p.request for p in batch])
+            requests = [p.request for p in batch]
+            if self.store is not None:
+                results = await board_apply_batch_async(requests=requests, store=self.store)
+            else:
+                results = await _apply_in_db_thread(requests)
         except Exception as exc:  # the database is down or broken: nobody gets an ack
             logger.exception("board batch of %d ops failed", len(batch))
             error = BoardError("The change could not be saved; it will be resent.", code="retry")
@@ -81,12 +101,12 @@ class OpBatcher:
                 continue
             if not pending.future.done():  # else the sender went away while we committed
                 try:
-                    await pending.ack(result)
+                    pending.ack(result)
                 except Exception:
                     logger.debug("could not ack %s", pending.client_id, exc_info=True)
             if result.seq is not None and not result.duplicate:
                 try:
-                    await hub.publish(result.board_id, pending.frame(result), exclude=pending.client_id)
+                    hub.publish(result.board_id, pending.frame(result), exclude=pending.client_id)
                 except Exception:  # committed all the same: clients that miss it catch up by seq
                     logger.exception("fan-out of board %s seq %s failed", result.board_id, result.seq)
             if not pending.future.done():

@@ -15,6 +15,8 @@ class Board(models.Model):
     seq = models.BigIntegerField(default=0)
     # Elements stored, tombstones included: what BOARD_MAX_ELEMENTS limits.
     element_count = models.IntegerField(default=0)
+    # Bytes of the stored JSON of those elements: what BOARD_MAX_BYTES limits.
+    byte_count = models.BigIntegerField(default=0)
     # [{"key": "offline", "element_id": "lane-offline", "name": "...", "x":, "y":, "width":, "height":}]
     lanes = models.JSONField(default=list, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
@@ -42,6 +44,8 @@ class BoardElement(models.Model):
     is_deleted = models.BooleanField(default=False)
     lane = models.CharField(max_length=32, null=True, blank=True)
     data = models.JSONField()
+    # Bytes of `data` as the server serialised it (counted towards the board's byte_count).
+    size = models.IntegerField(default=0)
     updated_seq = models.BigIntegerField()
 
     class Meta:

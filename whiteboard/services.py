@@ -7,12 +7,11 @@ batches (of many boards) at once, in one transaction with a fixed number of quer
 the realtime path commits everything that arrived while the previous commit ran.
 """
 
-from contextlib import contextmanager
+import logging
 from dataclasses import dataclass, field
 from typing import Any
 
 import orjson
-import psycopg
 from django.db import DatabaseError, connection, transaction
 from django.db.models import QuerySet
 from django.utils import timezone
@@ -21,7 +20,15 @@ from .access import BoardPermission, board_permissions_from, board_policy_querie
 from .errors import BoardError
 from .lanes import lane_frame_element, lane_of
 from .models import Board, BoardElement, BoardOp
-from .validation import check_protected, max_elements, validate_batch
+from .validation import (
+    check_protected,
+    max_board_bytes,
+    max_elements,
+    validate_batch_encoded,
+    validate_op_id,
+)
+
+logger = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
@@ -41,6 +48,13 @@ class ApplyResult:
     accepted: list[dict[str, Any]] = field(default_factory=list)
     rejected: list[dict[str, Any]] = field(default_factory=list)  # the server's winning copies
     duplicate: bool = False
+    # `accepted` as JSON text, as it was stored: frames are built from it without encoding again.
+    accepted_json: str | None = None
+
+    def accepted_text(self) -> str:
+        if self.accepted_json is None:
+            self.accepted_json = orjson.dumps(self.accepted).decode()
+        return self.accepted_json
 
 
 def element_wins(incoming: dict[str, Any], *, version: int, version_nonce: int) -> bool:
@@ -57,8 +71,12 @@ def board_create(*, title: str = "", lanes: list[dict[str, Any]] | None = None) 
     `lane-<key>`.
     """
     lane_specs = [{**lane, "element_id": f"lane-{lane['key']}"} for lane in (lanes or [])]
+    frames = [lane_frame_element(lane, index=index) for index, lane in enumerate(lane_specs)]
+    sizes = [len(orjson.dumps(frame)) for frame in frames]
     with transaction.atomic():
-        board = Board.objects.create(title=title, lanes=lane_specs, element_count=len(lane_specs))
+        board = Board.objects.create(
+            title=title, lanes=lane_specs, element_count=len(lane_specs), byte_count=sum(sizes)
+        )
         BoardElement.objects.bulk_create(
             BoardElement(
                 board=board,
@@ -67,10 +85,11 @@ def board_create(*, title: str = "", lanes: list[dict[str, Any]] | None = None) 
                 version=1,
                 version_nonce=0,
                 lane=lane["key"],
-                data=lane_frame_element(lane, index=index),
+                data=frame,
+                size=size,
                 updated_seq=0,
             )
-            for index, lane in enumerate(lane_specs)
+            for lane, frame, size in zip(lane_specs, frames, sizes, strict=True)
         )
     return board
 
@@ -90,57 +109,122 @@ def board_apply_ops(*, board_id: int, op_id: str, elements: Any, author=None) ->
 def board_apply_batch(*, requests: list[OpRequest]) -> list[ApplyResult | BoardError]:
     """Apply batches in order, in one transaction; one result (or refusal) per request.
 
-    If the shared transaction fails at the database, each request is retried in a transaction of
-    its own, so one failure never takes the others down with it.
+    If the shared transaction fails for any reason, each request is applied again in a transaction
+    of its own, so one request's failure is that request's alone: a database error answers it with
+    `retry` (it may succeed later), anything else with `invalid` (the same request would fail
+    the same way again) and a log line with the traceback.
     """
+    from .pgstore import PostgresStore  # it builds on the row types below
+
     store = PostgresStore() if connection.vendor == "postgresql" else OrmStore()
-    try:
-        with store.transaction():
-            return _apply(requests, store)
-    except DatabaseError:
-        if len(requests) == 1:
-            raise
+    if len(requests) > 1:
+        try:
+            with store.transaction():
+                return _drive(_apply(requests), store)
+        except Exception:
+            logger.warning("board batch of %d requests failed together; applying each alone", len(requests))
     results: list[ApplyResult | BoardError] = []
     for request in requests:
         try:
             with store.transaction():
-                results.extend(_apply([request], store))
+                results.extend(_drive(_apply([request]), store))
         except DatabaseError as exc:
-            results.append(
-                BoardError(f"The change could not be saved ({type(exc).__name__}); resend it.", code="retry")
-            )
+            results.append(_retry_error(request, exc))
+        except Exception:
+            results.append(_failed_error(request))
     return results
 
 
-def _apply(requests: list[OpRequest], store: "OrmStore | PostgresStore") -> list[ApplyResult | BoardError]:
-    results: list[ApplyResult | BoardError | None] = [None] * len(requests)
-    batches: dict[int, list[dict[str, Any]]] = {}
-
-    # 1. Shape and size, without touching the database.
-    for index, request in enumerate(requests):
-        if not isinstance(request.op_id, str) or not 1 <= len(request.op_id) <= 64:
-            results[index] = BoardError("op_id must be a string of 1-64 characters.", code="invalid")
-            continue
+async def board_apply_batch_async(*, requests: list[OpRequest], store) -> list[ApplyResult | BoardError]:
+    """`board_apply_batch` on an asynchronous store (whiteboard/pgasync.py): the same steps and the
+    same isolation, with the database's round trips awaited in the event loop instead of a thread."""
+    if len(requests) > 1:
         try:
-            batches[index] = validate_batch(request.elements, protected_ids=frozenset())
+            async with store.transaction():
+                return await _drive_async(_apply(requests), store)
+        except Exception:
+            logger.warning("board batch of %d requests failed together; applying each alone", len(requests))
+    results: list[ApplyResult | BoardError] = []
+    for request in requests:
+        try:
+            async with store.transaction():
+                results.extend(await _drive_async(_apply([request]), store))
+        except store.database_errors as exc:
+            results.append(_retry_error(request, exc))
+        except Exception:
+            results.append(_failed_error(request))
+    return results
+
+
+def _retry_error(request: OpRequest, exc: Exception) -> BoardError:
+    logger.warning("board %s op %r could not be saved", request.board_id, request.op_id, exc_info=True)
+    return BoardError(f"The change could not be saved ({type(exc).__name__}); resend it.", code="retry")
+
+
+def _failed_error(request: OpRequest) -> BoardError:
+    logger.exception("board %s op %r could not be applied", request.board_id, request.op_id)
+    return BoardError("This change cannot be applied to the board.", code="invalid")
+
+
+# `_apply` is the reconciliation itself, written once: a generator that yields what it needs from
+# the store ("load", "write", "copies") and is given the answer, so the same steps run on the
+# ORM, on psycopg in a thread, or on async psycopg in the event loop.
+def _drive(steps, store):
+    try:
+        kind, argument = next(steps)
+        while True:
+            kind, argument = steps.send(_step(store, kind, argument))
+    except StopIteration as done:
+        return done.value
+
+
+def _step(store, kind: str, argument):
+    if kind == "load":
+        return store.load(**argument)
+    if kind == "write":
+        return store.write(*argument)
+    return store.copies(argument)
+
+
+async def _drive_async(steps, store):
+    try:
+        kind, argument = next(steps)
+        while True:
+            kind, argument = steps.send(await _step(store, kind, argument))
+    except StopIteration as done:
+        return done.value
+
+
+def _apply(requests: list[OpRequest]):
+    results: list[ApplyResult | BoardError | None] = [None] * len(requests)
+    batches: dict[int, list[tuple[dict[str, Any], str, int]]] = {}  # (element, stored JSON, bytes)
+
+    # 1. Shape and size, without touching the database; each element serialised once, here.
+    for index, request in enumerate(requests):
+        try:
+            validate_op_id(request.op_id)
+            batches[index] = validate_batch_encoded(request.elements, protected_ids=frozenset())
         except BoardError as exc:
             results[index] = exc
 
     # 2. One read: the boards (locked), op ids seen before, current versions of touched elements,
     #    and what the permission policy needs to answer for every op.
     board_ids = {requests[i].board_id for i in batches} or {r.board_id for r in requests}
-    boards, seen, current, policy_rows = store.load(
-        board_ids=board_ids,
-        op_ids={requests[i].op_id for i in batches},
-        element_ids={element["id"] for elements in batches.values() for element in elements},
-        policy_queries=board_policy_queries(board_ids) if any(r.check_permission for r in requests) else [],
+    boards, seen, current, policy_rows = yield (
+        "load",
+        {
+            "board_ids": board_ids,
+            "op_ids": {requests[i].op_id for i in batches},
+            "element_ids": {element["id"] for elements in batches.values() for element, _, _ in elements},
+            "policy_queries": board_policy_queries(board_ids) if any(r.check_permission for r in requests) else [],
+        },
     )
     for index in list(batches):
         board = boards.get(requests[index].board_id)
         try:
             if board is None:
                 raise BoardError("This board does not exist.", code="not_found")
-            check_protected(batches[index], protected_ids=board.protected_ids)
+            check_protected([element for element, _, _ in batches[index]], protected_ids=board.protected_ids)
         except BoardError as exc:
             results[index] = exc
             del batches[index]
@@ -170,45 +254,64 @@ def _apply(requests: list[OpRequest], store: "OrmStore | PostgresStore") -> list
             seq, accepted = seen[key]
             results[index] = ApplyResult(board.pk, request.op_id, seq, accepted=accepted, duplicate=True)
             continue
-        new_ids = {e["id"] for e in elements if (board.pk, e["id"]) not in current}
+        new_ids = {e["id"] for e, _, _ in elements if (board.pk, e["id"]) not in current}
         if new_ids and board.element_count + len(new_ids) > max_elements():
             results[index] = BoardError(
                 f"This board is full ({max_elements()} elements). Delete something before adding more.",
                 code="board_full",
             )
             continue
-        accepted = []
-        for element in elements:
+        accepted: list[tuple[dict[str, Any], str, int]] = []
+        for element, text, size in elements:
             known = current.get((board.pk, element["id"]))
             if known is None or element_wins(element, version=known[0], version_nonce=known[1]):
-                accepted.append(element)
-                current[(board.pk, element["id"])] = (element["version"], element["versionNonce"])
+                accepted.append((element, text, size))
             else:
                 losers.setdefault(index, []).append((board.pk, element["id"]))
         if not accepted:
             results[index] = ApplyResult(board.pk, request.op_id, None)
             continue
+        growth = sum(size - current.get((board.pk, e["id"]), (0, 0, 0))[2] for e, _, size in accepted)
+        if growth > 0 and board.byte_count + growth > max_board_bytes():
+            results[index] = BoardError(
+                f"This board has reached its size limit ({max_board_bytes() // 1024:,} KiB of drawings); "
+                "this change would take it over.",
+                code="board_full",
+            )
+            losers.pop(index, None)
+            continue
+        for element, _, size in accepted:
+            current[(board.pk, element["id"])] = (element["version"], element["versionNonce"], size)
         board.seq += 1
         board.element_count += len(new_ids)
-        for element in accepted:
-            winners[(board.pk, element["id"])] = Winner(board.pk, element, lane_of(element, board.lanes), board.seq)
-        new_ops.append(NewOp(board.pk, board.seq, request.op_id, request.user_id, accepted))
-        seen[key] = (board.seq, accepted)
-        results[index] = ApplyResult(board.pk, request.op_id, board.seq, accepted=accepted)
+        board.byte_count += growth
+        for element, text, size in accepted:
+            winners[(board.pk, element["id"])] = Winner(
+                board.pk, element, lane_of(element, board.lanes), board.seq, text, size
+            )
+        accepted_json = "[" + ",".join(text for _, text, _ in accepted) + "]"
+        elements_only = [element for element, _, _ in accepted]
+        new_ops.append(NewOp(board.pk, board.seq, request.op_id, request.user_id, elements_only, accepted_json))
+        seen[key] = (board.seq, elements_only)
+        results[index] = ApplyResult(
+            board.pk, request.op_id, board.seq, accepted=elements_only, accepted_json=accepted_json
+        )
 
-    # 5. One write: upsert the elements, append the ops, move the boards' seqs.
-    if new_ops:
-        changed = sorted({op.board_id for op in new_ops})
-        store.write(list(winners.values()), new_ops, [boards[b] for b in changed])
-
-    # 6. The server's copy of every element that lost, so its sender converges at once.
+    # 5. The server's copy of every element that lost, so its sender converges at once. (Read
+    #    before the write: none of these is written by this batch, and the write ends the
+    #    transaction on stores that send COMMIT with it.)
     if losers:
         wanted = {pair for pairs in losers.values() for pair in pairs if pair not in winners}
-        copies = store.copies(wanted) if wanted else {}
+        copies = (yield ("copies", wanted)) if wanted else {}
         for index, pairs in losers.items():
             result = results[index]
             if isinstance(result, ApplyResult):
                 result.rejected = [winners[p].element if p in winners else copies[p] for p in pairs]
+
+    # 6. One write: upsert the elements, append the ops, move the boards' seqs.
+    if new_ops:
+        changed = sorted({op.board_id for op in new_ops})
+        yield ("write", (list(winners.values()), new_ops, [boards[b] for b in changed]))
     return results  # type: ignore[return-value]
 
 
@@ -225,6 +328,7 @@ class BoardRow:
     seq: int
     lanes: list[dict[str, Any]]
     element_count: int
+    byte_count: int
 
     @property
     def protected_ids(self) -> frozenset[str]:
@@ -237,6 +341,8 @@ class Winner:
     element: dict[str, Any]
     lane: str | None
     seq: int
+    text: str  # the element's stored JSON
+    size: int  # its bytes
 
 
 @dataclass(frozen=True)
@@ -246,12 +352,13 @@ class NewOp:
     op_id: str
     author_id: int | None
     elements: list[dict[str, Any]]
+    text: str  # `elements` as stored JSON
 
 
 Loaded = tuple[
     dict[int, BoardRow],
     dict[tuple[int, str], tuple[int, list[dict[str, Any]]]],  # (board, op id) -> (seq, elements)
-    dict[tuple[int, str], tuple[int, int]],  # (board, element id) -> (version, nonce)
+    dict[tuple[int, str], tuple[int, int, int]],  # (board, element id) -> (version, nonce, size)
     list[list[tuple]],  # the permission policies' rows
 ]
 
@@ -266,7 +373,7 @@ class OrmStore:
         # Row locks in id order: batches on one board apply one at a time (seq has no gaps and no
         # repeats), and two processes locking several boards can never deadlock.
         boards = {
-            b.pk: BoardRow(b.pk, b.seq, b.lanes, b.element_count)
+            b.pk: BoardRow(b.pk, b.seq, b.lanes, b.element_count, b.byte_count)
             for b in Board.objects.select_for_update().filter(pk__in=board_ids).order_by("pk")
         }
         seen = {
@@ -276,10 +383,10 @@ class OrmStore:
             ).values_list("board_id", "op_id", "seq", "elements")
         }
         current = {
-            (board_id, element_id): (version, nonce)
-            for board_id, element_id, version, nonce in BoardElement.objects.filter(
+            (board_id, element_id): (version, nonce, size)
+            for board_id, element_id, version, nonce, size in BoardElement.objects.filter(
                 board_id__in=board_ids, element_id__in=element_ids
-            ).values_list("board_id", "element_id", "version", "version_nonce")
+            ).values_list("board_id", "element_id", "version", "version_nonce", "size")
         }
         return boards, seen, current, [list(query) for query in policy_queries]
 
@@ -295,13 +402,14 @@ class OrmStore:
                     is_deleted=w.element.get("isDeleted", False),
                     lane=w.lane,
                     data=w.element,
+                    size=w.size,
                     updated_seq=w.seq,
                 )
                 for w in winners
             ],
             update_conflicts=True,
             unique_fields=["board", "element_id"],
-            update_fields=["type", "version", "version_nonce", "is_deleted", "lane", "data", "updated_seq"],
+            update_fields=["type", "version", "version_nonce", "is_deleted", "lane", "data", "size", "updated_seq"],
         )
         BoardOp.objects.bulk_create(
             BoardOp(board_id=o.board_id, seq=o.seq, op_id=o.op_id, author_id=o.author_id, elements=o.elements)
@@ -309,7 +417,9 @@ class OrmStore:
         )
         now = timezone.now()
         for board in boards:
-            Board.objects.filter(pk=board.pk).update(seq=board.seq, element_count=board.element_count, updated_at=now)
+            Board.objects.filter(pk=board.pk).update(
+                seq=board.seq, element_count=board.element_count, byte_count=board.byte_count, updated_at=now
+            )
 
     def copies(self, pairs: set[tuple[int, str]]) -> dict[tuple[int, str], dict[str, Any]]:
         return {
@@ -318,117 +428,3 @@ class OrmStore:
                 board_id__in={b for b, _ in pairs}, element_id__in={e for _, e in pairs}
             ).values_list("board_id", "element_id", "data")
         }
-
-
-class PostgresStore:
-    BOARD = Board._meta.db_table
-    ELEMENT = BoardElement._meta.db_table
-    OP = BoardOp._meta.db_table
-
-    def _raw(self):
-        connection.ensure_connection()
-        return connection.connection  # the psycopg connection under Django's
-
-    @contextmanager
-    def transaction(self):
-        """BEGIN and the reads go in one round trip; the writes and COMMIT in the next.
-
-        psycopg's own transaction (a savepoint inside an outer Django atomic block) in pipeline
-        mode, with its errors mapped to Django's, so callers see the usual DatabaseError.
-        """
-        with connection.wrap_database_errors:
-            raw = self._raw()
-            with raw.pipeline(), raw.transaction():
-                yield
-
-    @staticmethod
-    def _cursor(raw):
-        # Server-side parameter binding: Django's default cursor quotes every parameter in
-        # Python, which for arrays of element JSON was most of the cost of a batch.
-        return psycopg.Cursor(raw)
-
-    def load(
-        self, *, board_ids: set[int], op_ids: set[str], element_ids: set[str], policy_queries: list[QuerySet]
-    ) -> Loaded:
-        raw = self._raw()
-        boards_ids, ops_ids, el_ids = sorted(board_ids), sorted(op_ids), sorted(element_ids)
-        # All of these go out together, in one round trip: the first fetch below sends them.
-        boards_cur = self._cursor(raw)
-        boards_cur.execute(
-            f"SELECT id, seq, lanes::text, element_count FROM {self.BOARD} "  # noqa: S608 - table names from the models
-            "WHERE id = ANY(%s) ORDER BY id FOR UPDATE",
-            [boards_ids],
-        )
-        ops_cur = self._cursor(raw)
-        ops_cur.execute(
-            f"SELECT board_id, op_id, seq, elements::text FROM {self.OP} "  # noqa: S608
-            "WHERE board_id = ANY(%s) AND op_id = ANY(%s)",
-            [boards_ids, ops_ids],
-        )
-        elements_cur = self._cursor(raw)
-        elements_cur.execute(
-            f"SELECT board_id, element_id, version, version_nonce FROM {self.ELEMENT} "  # noqa: S608
-            "WHERE board_id = ANY(%s) AND element_id = ANY(%s)",
-            [boards_ids, el_ids],
-        )
-        policy_curs = []
-        for query in policy_queries:
-            sql, params = query.query.sql_with_params()
-            cur = self._cursor(raw)
-            cur.execute(sql, params)
-            policy_curs.append(cur)
-        boards = {pk: BoardRow(pk, seq, orjson.loads(lanes), count) for pk, seq, lanes, count in boards_cur.fetchall()}
-        seen = {(b, o): (seq, orjson.loads(elements)) for b, o, seq, elements in ops_cur.fetchall()}
-        current = {(b, e): (version, nonce) for b, e, version, nonce in elements_cur.fetchall()}
-        return boards, seen, current, [cur.fetchall() for cur in policy_curs]
-
-    def write(self, winners: list[Winner], ops: list[NewOp], boards: list[BoardRow]) -> None:
-        raw = self._raw()
-        with self._cursor(raw) as cur:  # queued: sent with the COMMIT at the end of the transaction
-            cur.execute(
-                f"INSERT INTO {self.ELEMENT} "  # noqa: S608
-                "(board_id, element_id, type, version, version_nonce, is_deleted, lane, data, updated_seq) "
-                "SELECT b, e, t, v, n, d, l, j::jsonb, s FROM unnest("
-                "%s::bigint[], %s::text[], %s::text[], %s::int[], %s::bigint[], %s::bool[], %s::text[], "
-                "%s::text[], %s::bigint[]) AS u(b, e, t, v, n, d, l, j, s) "
-                "ON CONFLICT (board_id, element_id) DO UPDATE SET type = EXCLUDED.type, version = EXCLUDED.version, "
-                "version_nonce = EXCLUDED.version_nonce, is_deleted = EXCLUDED.is_deleted, lane = EXCLUDED.lane, "
-                "data = EXCLUDED.data, updated_seq = EXCLUDED.updated_seq",
-                [
-                    [w.board_id for w in winners],
-                    [w.element["id"] for w in winners],
-                    [w.element["type"] for w in winners],
-                    [w.element["version"] for w in winners],
-                    [w.element["versionNonce"] for w in winners],
-                    [bool(w.element.get("isDeleted", False)) for w in winners],
-                    [w.lane for w in winners],
-                    [orjson.dumps(w.element).decode() for w in winners],
-                    [w.seq for w in winners],
-                ],
-            )
-            cur.execute(
-                f"INSERT INTO {self.OP} (board_id, seq, op_id, author_id, elements, created_at) "  # noqa: S608
-                "SELECT b, s, o, a, j::jsonb, now() FROM unnest("
-                "%s::bigint[], %s::bigint[], %s::text[], %s::int[], %s::text[]) AS u(b, s, o, a, j)",
-                [
-                    [o.board_id for o in ops],
-                    [o.seq for o in ops],
-                    [o.op_id for o in ops],
-                    [o.author_id for o in ops],
-                    [orjson.dumps(o.elements).decode() for o in ops],
-                ],
-            )
-            cur.execute(
-                f"UPDATE {self.BOARD} AS b SET seq = u.s, element_count = u.c, updated_at = now() "  # noqa: S608
-                "FROM unnest(%s::bigint[], %s::bigint[], %s::int[]) AS u(i, s, c) WHERE b.id = u.i",
-                [[b.pk for b in boards], [b.seq for b in boards], [b.element_count for b in boards]],
-            )
-
-    def copies(self, pairs: set[tuple[int, str]]) -> dict[tuple[int, str], dict[str, Any]]:
-        with self._cursor(self._raw()) as cur:
-            cur.execute(
-                f"SELECT board_id, element_id, data::text FROM {self.ELEMENT} "  # noqa: S608
-                "WHERE board_id = ANY(%s) AND element_id = ANY(%s)",
-                [sorted({b for b, _ in pairs}), sorted({e for _, e in pairs})],
-            )
-            return {(b, e): orjson.loads(data) for b, e, data in cur.fetchall()}

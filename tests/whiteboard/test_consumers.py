@@ -168,12 +168,20 @@ async def pair(interview, first, second):
     return (a, a_snapshot), (b, b_snapshot)
 
 
+async def cursor(socket, timeout: float = 3) -> dict:
+    """The next cursor a socket is sent (presence frames carry each board's latest cursors)."""
+    frame = await receive_type(socket, "presence", timeout)
+    assert set(frame) == {"type", "peers"}, frame
+    assert len(frame["peers"]) == 1, frame
+    return frame["peers"][0]
+
+
 async def presences_until(socket, client_id: str) -> list[dict]:
-    """Presence frames up to and including the first one from `client_id`."""
-    frames = []
-    while not frames or frames[-1]["client_id"] != client_id:
-        frames.append(await receive_type(socket, "presence"))
-    return frames
+    """Cursors up to and including the first one from `client_id`."""
+    cursors = []
+    while not cursors or cursors[-1]["client_id"] != client_id:
+        cursors.extend((await receive_type(socket, "presence"))["peers"])
+    return cursors
 
 
 async def test_peers_are_introduced_both_ways_and_told_when_one_leaves(interview, interviewer, candidate):
@@ -211,8 +219,7 @@ async def test_presence_reaches_the_other_client_and_is_not_echoed(interview, in
     (a, a_snapshot), (b, b_snapshot) = await pair(interview, candidate, interviewer)
 
     await send(a, {"type": "presence", "pointer": {"x": 120.5, "y": 88}, "button": "down", "selected_ids": ["r1"]})
-    assert await receive_type(b, "presence") == {
-        "type": "presence",
+    assert await cursor(b) == {
         "client_id": a_snapshot["client_id"],
         "user": {"id": candidate.pk, "name": "Cal Candidate"},
         "pointer": {"x": 120.5, "y": 88.0},
@@ -221,7 +228,7 @@ async def test_presence_reaches_the_other_client_and_is_not_echoed(interview, in
     }
     # anything but "down" is "up"; selection defaults to none
     await send(a, {"type": "presence", "pointer": {"x": 1, "y": 2}, "button": "sideways"})
-    relayed = await receive_type(b, "presence")
+    relayed = await cursor(b)
     assert (relayed["button"], relayed["selected_ids"]) == ("up", [])
 
     # b answers after a's presence reached it: an echo to a would have arrived before b's
@@ -254,7 +261,7 @@ async def test_bad_presence_is_an_error_and_is_not_relayed(interview, interviewe
     assert (frame["code"], frame["ref"]) == ("invalid", None)
     # the next good one is the first b sees
     await send(a, {"type": "presence", "pointer": {"x": 7, "y": 7}})
-    assert (await receive_type(b, "presence"))["pointer"] == {"x": 7.0, "y": 7.0}
+    assert (await cursor(b))["pointer"] == {"x": 7.0, "y": 7.0}
     await a.disconnect()
     await b.disconnect()
 
@@ -270,13 +277,30 @@ async def test_presence_over_the_rate_is_dropped_without_an_error(interview, int
         assert frame["type"] != "error", frame
 
     relayed = []
-    while (frame := await receive(b))["type"] != "ops":
-        if frame["type"] == "presence":
-            relayed.append(frame["pointer"]["x"])
-    assert 30 <= len(relayed) < 60
-    assert relayed[:30] == [float(i) for i in range(30)]
+    while not relayed or relayed[-1] != 29.0:
+        relayed.extend(peer["pointer"]["x"] for peer in (await receive_type(b, "presence"))["peers"])
+    # the first 30 passed the bucket and the rest were dropped; the ones in between were folded
+    # into the latest cursor of their tick, so b got few frames, in order
+    assert relayed == sorted(relayed) and len(relayed) < 30
+    assert await b.receive_nothing(timeout=0.3)
     await a.disconnect()
     await b.disconnect()
+
+
+async def test_cursors_of_one_tick_reach_each_peer_in_one_frame(interview, interviewer, candidate):
+    a, a_snapshot = await joined(interview, candidate)
+    b, b_snapshot = await joined(interview, interviewer)
+    c, _ = await joined(interview, interviewer)
+    for socket in (a, b, c):
+        await send(socket, {"type": "presence", "pointer": {"x": 1, "y": 1}})
+    # a cursor that arrives within the same tick is folded in; none is its own recipient's
+    seen = {}
+    while len(seen) < 2:
+        frame = await receive_type(c, "presence")
+        seen.update((peer["client_id"], peer["pointer"]) for peer in frame["peers"])
+    assert set(seen) == {a_snapshot["client_id"], b_snapshot["client_id"]}
+    for socket in (a, b, c):
+        await socket.disconnect()
 
 
 async def test_presence_with_a_non_finite_pointer_is_refused(interview, interviewer, candidate):
@@ -284,7 +308,7 @@ async def test_presence_with_a_non_finite_pointer_is_refused(interview, intervie
 
     await send(a, '{"type": "presence", "pointer": {"x": NaN, "y": Infinity}}')
     await send(a, {"type": "presence", "pointer": {"x": 7, "y": 7}})
-    assert (await receive_type(b, "presence"))["pointer"] == {"x": 7.0, "y": 7.0}
+    assert (await cursor(b))["pointer"] == {"x": 7.0, "y": 7.0}
     assert (await receive_type(a, "error", timeout=1))["code"] == "bad_json"
     await a.disconnect()
     await b.disconnect()
@@ -312,7 +336,7 @@ async def test_sync_returns_the_missing_ops_in_order(interview, interviewer, can
     assert catchup["ops"][1]["elements"][0]["isDeleted"] is True
 
     await send(b, {"type": "sync", "since_seq": 3})
-    assert await receive_type(b, "catchup") == {"type": "catchup", "seq": 3, "ops": []}
+    assert await receive_type(b, "catchup") == {"type": "catchup", "seq": 3, "more": False, "ops": []}
     await a.disconnect()
     await b.disconnect()
 

@@ -46,7 +46,7 @@ def free_port() -> int:
 class Server:
     """One uvicorn process serving config.asgi:application on the test database."""
 
-    def __init__(self, prefix: str):
+    def __init__(self, prefix: str, **env: str):
         self.port = free_port()
         db = connection.settings_dict
         self.env = {
@@ -56,6 +56,7 @@ class Server:
             "CHANNEL_PREFIX": prefix,
             "DEBUG": "on",
             "LOG_LEVEL": "WARNING",
+            **env,
         }
         self.process = None
 
@@ -111,8 +112,8 @@ def servers():
     started: list[Server] = []
     prefix = f"test-{uuid.uuid4().hex[:10]}"
 
-    def start(n: int = 1) -> list[Server]:
-        new = [Server(prefix).start() for _ in range(n)]
+    def start(n: int = 1, **env: str) -> list[Server]:
+        new = [Server(prefix, **env).start() for _ in range(n)]
         started.extend(new)
         return new
 
@@ -150,7 +151,7 @@ async def settle(clients: list[BoardClient], board_id: int, timeout: float = 30)
         for c in clients:  # a client that saw no gap yet may simply be idle: ask
             if c.connected.is_set() and c._ws is not None and c.seq < seq:
                 await c._ws.send(f'{{"type": "sync", "since_seq": {c.seq}}}')
-        await asyncio.sleep(0.1)
+        await asyncio.sleep(0.3)  # within the sync rate limit (docs/protocol.md)
     raise AssertionError(f"did not settle: pending={[len(c.pending) for c in clients]} seqs={[c.seq for c in clients]}")
 
 
@@ -241,4 +242,136 @@ async def test_a_killed_process_loses_no_acked_op_and_queued_ops_land_once(serve
     }
     for client in clients:
         assert [e for e in client.errors if e["code"] != "retry"] == []
+        await client.stop()
+
+
+def raw_websocket(port: int, path: str, headers: dict[str, str]) -> socket.socket:
+    """Open a WebSocket by hand on a socket with a tiny receive buffer; read only the handshake."""
+    import base64
+
+    sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 4096)
+    sock.settimeout(10)
+    sock.connect(("127.0.0.1", port))
+    key = base64.b64encode(os.urandom(16)).decode()
+    lines = [f"GET {path} HTTP/1.1", f"Host: 127.0.0.1:{port}", "Upgrade: websocket", "Connection: Upgrade"]
+    lines += [f"Sec-WebSocket-Key: {key}", "Sec-WebSocket-Version: 13", *(f"{k}: {v}" for k, v in headers.items())]
+    sock.sendall(("\r\n".join(lines) + "\r\n\r\n").encode())
+    response = b""
+    while b"\r\n\r\n" not in response:
+        response += sock.recv(1)  # byte by byte: nothing past the handshake is read
+    assert response.startswith(b"HTTP/1.1 101"), response
+    return sock
+
+
+def read_until_close(sock: socket.socket, timeout: float = 30) -> int | None:
+    """Read server frames (unmasked) until a close frame; return its code."""
+    sock.settimeout(timeout)
+
+    def exactly(n: int) -> bytes:
+        data = b""
+        while len(data) < n:
+            chunk = sock.recv(n - len(data))
+            if not chunk:
+                raise ConnectionError("closed without a close frame")
+            data += chunk
+        return data
+
+    while True:
+        first, second = exactly(2)
+        length = second & 0x7F
+        if length == 126:
+            length = int.from_bytes(exactly(2), "big")
+        elif length == 127:
+            length = int.from_bytes(exactly(8), "big")
+        payload = exactly(length)
+        if first & 0x0F == 0x8:
+            return int.from_bytes(payload[:2], "big") if len(payload) >= 2 else None
+
+
+@pytest.fixture
+def other_interview(problem, outsider):
+    """A second live interview, on another board, between two other people."""
+    import datetime as dt
+
+    from django.utils import timezone
+
+    from interview.services import interview_accept, interview_schedule
+
+    from ..factories import UserFactory
+
+    peer = UserFactory(username="olga")
+    invited = interview_schedule(
+        created_by=outsider,
+        problem_id=problem.pk,
+        scheduled_at=timezone.now() + dt.timedelta(minutes=5),
+        peer=peer.username,
+        my_role="interviewer",
+    )
+    return interview_accept(interview=invited, user=peer), outsider
+
+
+@pytest.mark.asyncio
+async def test_a_socket_that_never_reads_delays_no_other_board_and_is_closed(
+    servers, interview, interviewer, candidate, other_interview
+):
+    """A client stops reading; a peer on its board keeps drawing large shapes. Another interview's
+    ops are acked within a second all along, a newcomer on the stalled board gets its snapshot,
+    and the stalled socket is closed with 4408 once its outbox overflows."""
+    from channels.db import database_sync_to_async
+
+    second, second_user = other_interview
+    [server] = await asyncio.to_thread(servers, 1, BOARD_OUTBOX_MAX_BYTES="262144", BOARD_SEND_TIMEOUT_SECONDS="3")
+    cookie = {u.pk: await database_sync_to_async(cookie_for)(u) for u in (candidate, interviewer, second_user)}
+    origin = f"http://127.0.0.1:{server.port}"
+
+    def headers(user):
+        return {"Cookie": cookie[user.pk], "Origin": origin}
+
+    # The attacker: a tiny receive buffer, a WebSocket handshake by hand, and then no reading.
+    stalled = await asyncio.to_thread(
+        raw_websocket, server.port, f"/ws/boards/{interview.board_id}/", headers(candidate)
+    )
+    writers = [
+        BoardClient(server.board_url(interview.board_id), cookie=cookie[interviewer.pk], origin=origin)
+        for _ in range(2)
+    ]
+    probe = BoardClient(server.board_url(second.board_id), cookie=cookie[second_user.pk], origin=origin)
+    for client in (*writers, probe):
+        await client.start()
+
+    async def flood(index: int):
+        # ~30 KB a frame to the stalled socket from each writer, within the op rate limit: more
+        # than the kernel's socket buffers (up to 4 MB here) and the outbox together can hold.
+        for step in range(100):
+            big = rectangle(f"big{index}", customData={"pad": "x" * 30000}, version=step + 1, nonce=step)
+            await writers[index].edit(big)
+            await asyncio.sleep(0.05)
+
+    async def probe_acks() -> list[float]:
+        waits = []
+        for step in range(40):
+            started = time.monotonic()
+            op_id = await probe.edit(rectangle(f"p{step}", version=1, nonce=step))
+            while op_id not in probe.acked:
+                assert time.monotonic() - started < 5, "probe op not acked in 5 s"
+                await asyncio.sleep(0.005)
+            waits.append(time.monotonic() - started)
+            await asyncio.sleep(0.1)
+        return waits
+
+    _, _, waits = await asyncio.gather(flood(0), flood(1), probe_acks())
+    assert max(waits) < 1.0, waits
+    assert all(writer.errors == [] for writer in writers)
+
+    # A newcomer on the stalled board is served at once.
+    started = time.monotonic()
+    newcomer = BoardClient(server.board_url(interview.board_id), cookie=cookie[interviewer.pk], origin=origin)
+    await newcomer.start()
+    assert time.monotonic() - started < 2 and {"big0", "big1"} <= set(newcomer.replica)
+
+    # The stalled socket was closed: reading now drains what was buffered, then the close frame.
+    assert await asyncio.to_thread(read_until_close, stalled) == 4408
+    for client in (*writers, probe, newcomer):
+        assert client.errors == []
         await client.stop()

@@ -271,9 +271,10 @@ def test_a_failed_shared_transaction_retries_each_batch_alone_and_loses_nothing(
     from django.db import DatabaseError, connection
 
     from whiteboard import services
+    from whiteboard.pgstore import PostgresStore
     from whiteboard.services import OpRequest, board_apply_batch
 
-    store = services.PostgresStore if connection.vendor == "postgresql" else services.OrmStore
+    store = PostgresStore if connection.vendor == "postgresql" else services.OrmStore
     real_write = store.write
     calls = {"n": 0}
 

@@ -65,6 +65,8 @@ const MAX_COORD = 1_000_000;
 const MAX_SIZE = 100_000;
 const MAX_TEXT = 10_000;
 const MAX_POINTS = 5_000;
+// BOARD_MAX_ELEMENT_BYTES: one element's JSON as the server stores it.
+const MAX_ELEMENT_BYTES = 32 * 1024;
 const NUMERIC_FIELDS = ["x", "y", "width", "height", "angle", "strokeWidth", "opacity", "roughness", "fontSize"];
 
 /** Why the server would refuse this element, or null when it is fine. */
@@ -93,6 +95,9 @@ export function unsendableReason(el) {
         return "That element is too large or too far away to share.";
       }
     }
+  }
+  if (encoder.encode(JSON.stringify(el)).length > MAX_ELEMENT_BYTES) {
+    return "That drawing is too large to share; split it into smaller pieces.";
   }
   return null;
 }
@@ -290,7 +295,23 @@ export class BoardSync {
   _onMessage(msg) {
     switch (msg.type) {
       case "snapshot":
-        this._onSnapshot(msg);
+        // A large board comes in parts: `snapshot`, then `snapshot_part` frames until `more` is false.
+        if (msg.more) {
+          this._snapshotParts = { head: msg, elements: [...(msg.elements ?? [])] };
+        } else {
+          this._snapshotParts = null;
+          this._onSnapshot(msg);
+        }
+        break;
+      case "snapshot_part":
+        if (this._snapshotParts) {
+          this._snapshotParts.elements.push(...(msg.elements ?? []));
+          if (!msg.more) {
+            const { head, elements } = this._snapshotParts;
+            this._snapshotParts = null;
+            this._onSnapshot({ ...head, elements, more: false });
+          }
+        }
         break;
       case "ack":
         this._onAck(msg);
@@ -418,10 +439,17 @@ export class BoardSync {
       this.syncing = null;
     }
     this._advanceThroughEarlySeqs();
+    // A long catch-up comes in pages: ask for the next one from where this one ended.
+    if (msg.more && typeof msg.seq === "number") this._requestSync(msg.seq);
     this._emit();
   }
 
   _onPresence(msg) {
+    // Cursors come coalesced per tick: one frame carries each peer's latest.
+    if (Array.isArray(msg.peers)) {
+      for (const peer of msg.peers) if (peer && typeof peer === "object") this._onPresence(peer);
+      return;
+    }
     if (!msg.client_id || msg.client_id === this.clientId) return;
     const prev = this.peers.get(msg.client_id) ?? {};
     this.peers.set(msg.client_id, {
@@ -437,9 +465,9 @@ export class BoardSync {
   _onServerError(msg) {
     const batch = msg.ref ? this.pending.get(msg.ref) : null;
     if (batch) {
-      if (msg.code === "rate_limited") {
-        // nothing was applied: send the pending batches again shortly (same op_ids,
-        // so any the server did apply are only acknowledged again)
+      if (msg.code === "rate_limited" || msg.code === "retry") {
+        // nothing was applied (and `retry` may succeed later): send the pending batches again
+        // shortly (same op_ids, so any the server did apply are only acknowledged again)
         if (!this._retryTimer) {
           this._retryTimer = setTimeout(() => {
             this._retryTimer = null;
@@ -454,12 +482,23 @@ export class BoardSync {
       this._revertToServer([...batch.versions.keys()]);
       this._updateUnsynced();
     }
-    if (msg.code === "rate_limited" && !batch) return; // presence overflow: harmless
+    if (msg.code === "rate_limited" && !batch) {
+      // presence overflow is harmless; a refused sync is asked again in a moment
+      if (this.syncing) {
+        clearTimeout(this.syncing.timer);
+        this.syncing = null;
+        setTimeout(() => {
+          if (this.ready && this.ahead.size > 0 && !this.syncing) this._requestSync(Math.max(...this.ahead));
+        }, RATE_LIMIT_RETRY_MS);
+      }
+      return;
+    }
     this.onError({ code: msg.code, message: msg.message || "The board rejected a change." });
   }
 
   _onClose({ final, code, attempt }) {
     this.ready = false;
+    this._snapshotParts = null;
     if (this.syncing) {
       clearTimeout(this.syncing.timer);
       this.syncing = null;
