@@ -4,7 +4,9 @@ The SVG and the PNG export draw the same primitives, so the two pictures agree. 
 rectangles, ellipses, diamonds, lines and arrows (with their arrowheads), free-hand strokes, free
 text and text bound to a container (wrapped, roughly, to the container's width), and the lane
 frames with their names; stroke and background colours, stroke width and style, opacity, and
-rotation. The hand-drawn look is not: every line is straight and clean."""
+rotation. The hand-drawn look is not: every line is straight and clean.
+
+What one export draws is bounded, whatever the board holds (see the budgets below)."""
 
 import itertools
 import math
@@ -24,6 +26,17 @@ BOUND_TEXT_PADDING = 5.0  # Excalidraw's padding between a container and its tex
 FRAME_LABEL_SIZE = 14.0
 FRAME_LABEL_COLOUR: RGBA = (93, 102, 121, 255)
 DEFAULT_STROKE: RGBA = (30, 30, 30, 255)
+# Budgets of one drawing. Validation lets a board hold 5,000 elements of up to 5,000 points and
+# 10,000 characters each; drawn in full, three dotted zig-zags took 43 s of CPU per board.png.
+# Past a budget the drawing is simplified, never refused: every element keeps an equal share (those
+# under it keep all they have), long lines keep every n-th point, long texts are cut short with
+# "…", and dashed or dotted outlines are drawn solid. Hand-drawn boards stay far under them.
+POINTS_PER_DRAWING = 50_000  # of lines, arrows and free-hand strokes, all together
+CHARS_PER_DRAWING = 20_000  # of text (labels, frame names and the SVG's titles), all together
+LINES_PER_DRAWING = 2_000  # of text, once wrapped (or one per text, if there are more texts)
+DASHES_PER_ELEMENT = 10_000  # dash pieces along one outline (a dotted one twice round a 4000-px picture)
+DASHES_PER_DRAWING = 20_000
+ELLIPSIS = "…"
 _HEX = re.compile(r"#(?:[0-9a-fA-F]{3,4}|[0-9a-fA-F]{6}|[0-9a-fA-F]{8})")
 _NAME = re.compile(r"[A-Za-z]{3,30}")
 
@@ -53,6 +66,14 @@ class Style:
     dash: Literal["solid", "dashed", "dotted"] = "solid"
 
 
+# Cosines and sines of the points an outline goes through: an ellipse's 72, a rounded corner's 9.
+_ELLIPSE = [(math.cos(t), math.sin(t)) for t in (2 * math.pi * i / 72 for i in range(72))]
+_CORNERS = [
+    [(math.cos(t), math.sin(t)) for t in (math.radians(start + 90 * i / 8) for i in range(9))]
+    for start in (-90, 0, 90, 180)
+]
+
+
 @dataclass
 class Shape:
     kind: Literal["rect", "ellipse", "polygon", "polyline"]
@@ -66,14 +87,14 @@ class Shape:
         x, y, w, h = self.box
         if self.kind == "ellipse":
             cx, cy, rx, ry = x + w / 2, y + h / 2, w / 2, h / 2
-            return [(cx + rx * math.cos(t), cy + ry * math.sin(t)) for t in _angles(72)]
+            return [(cx + rx * cos, cy + ry * sin) for cos, sin in _ELLIPSE]
         if self.kind == "rect":
             r = min(self.radius, w / 2, h / 2)
             if r <= 0:
                 return [(x, y), (x + w, y), (x + w, y + h), (x, y + h)]
-            corners = [(x + w - r, y + r, -90), (x + w - r, y + h - r, 0), (x + r, y + h - r, 90), (x + r, y + r, 180)]
-            arcs = [(cx, cy, math.radians(start + 90 * i / 8)) for cx, cy, start in corners for i in range(9)]
-            return [(cx + r * math.cos(t), cy + r * math.sin(t)) for cx, cy, t in arcs]
+            corners = [(x + w - r, y + r), (x + w - r, y + h - r), (x + r, y + h - r), (x + r, y + r)]
+            arcs = zip(corners, _CORNERS, strict=True)
+            return [(cx + r * cos, cy + r * sin) for (cx, cy), arc in arcs for cos, sin in arc]
         return list(self.points)
 
     @property
@@ -107,7 +128,8 @@ class Label:
 
 @dataclass
 class ElementDrawing:
-    """What one element draws. Its items turn together by `rotation` degrees around `centre`."""
+    """What one element draws. Its items turn together by `rotation` degrees around `centre`.
+    `title`: what a screen reader announces (a frame's name, the full text of a label)."""
 
     element_id: str
     type: str
@@ -116,9 +138,17 @@ class ElementDrawing:
     opacity: float = 1.0
     rotation: float = 0.0
     centre: Point = (0.0, 0.0)
+    title: str | None = None
+    _outlines: list[list[Point]] | None = field(default=None, repr=False, compare=False)
+
+    def outlines(self) -> list[list[Point]]:
+        """Each item's outline, turned; worked out once (the area a drawing covers needs them too)."""
+        if self._outlines is None:
+            self._outlines = [rotated(item.outline(), self.rotation, self.centre) for item in self.items]
+        return self._outlines
 
     def points(self) -> list[Point]:
-        return [rotate(p, self.rotation, self.centre) for item in self.items for p in item.outline()]
+        return [p for outline in self.outlines() for p in outline]
 
 
 @dataclass
@@ -130,8 +160,53 @@ class BoardDrawing:
     height: float
 
 
-def _angles(count: int):
-    return (2 * math.pi * i / count for i in range(count))
+def fair_share(sizes: list[int], budget: int) -> int | None:
+    """The most each item may keep so that all together keep at most `budget`, items under that
+    share keeping all they have; None when everything fits."""
+    if sum(sizes) <= budget:
+        return None
+    left = budget
+    for index, size in enumerate(sorted(sizes)):
+        share = left // (len(sizes) - index)
+        if size > share:
+            return share
+        left -= size
+    return None
+
+
+def thinned(values: list, keep: int) -> list:
+    """Every n-th of `values`, the first and the last always, at most `keep` (at least 2) of them."""
+    if len(values) <= keep:
+        return values
+    step = math.ceil((len(values) - 1) / (max(keep, 2) - 1))
+    kept = list(values[::step])  # a slice: the points left out are never looked at
+    if (len(values) - 1) % step:
+        kept.append(values[-1])
+    return kept
+
+
+def cut(text: str, keep: int | None) -> str:
+    return text if keep is None or len(text) <= keep else text[:keep] + ELLIPSIS
+
+
+class DashBudget:
+    """Dash pieces one picture may draw: at most DASHES_PER_ELEMENT along one outline and
+    DASHES_PER_DRAWING in all. An outline that would need more is drawn solid; at that density a
+    dotted line looks solid anyway. Each export counts in its own units (pixels, board units)."""
+
+    def __init__(self) -> None:
+        self.left = DASHES_PER_DRAWING
+
+    def allows(self, length: float, period: float) -> bool:
+        pieces = math.ceil(length / period)
+        if pieces > min(DASHES_PER_ELEMENT, self.left):
+            return False
+        self.left -= pieces
+        return True
+
+
+def path_length(points: list[Point]) -> float:
+    return sum(map(math.dist, points, points[1:]))
 
 
 def rotate(point: Point, degrees: float, centre: Point) -> Point:
@@ -140,6 +215,16 @@ def rotate(point: Point, degrees: float, centre: Point) -> Point:
     t = math.radians(degrees)
     dx, dy = point[0] - centre[0], point[1] - centre[1]
     return (centre[0] + dx * math.cos(t) - dy * math.sin(t), centre[1] + dx * math.sin(t) + dy * math.cos(t))
+
+
+def rotated(points: list[Point], degrees: float, centre: Point) -> list[Point]:
+    """`rotate` for many points at once."""
+    if not degrees:
+        return points
+    t = math.radians(degrees)
+    cos, sin = math.cos(t), math.sin(t)
+    cx, cy = centre
+    return [(cx + (x - cx) * cos - (y - cy) * sin, cy + (x - cx) * sin + (y - cy) * cos) for x, y in points]
 
 
 def _num(element: dict[str, Any], key: str, default: float = 0.0) -> float:
@@ -169,21 +254,25 @@ def _box(element: dict[str, Any]) -> tuple[float, float, float, float]:
     return (x + min(w, 0), y + min(h, 0), abs(w), abs(h))
 
 
-def _points(element: dict[str, Any]) -> list[Point]:
+def _points(element: dict[str, Any], keep: int | None = None) -> list[Point]:
     x, y = _num(element, "x"), _num(element, "y")
+    raw = element.get("points")
+    if not isinstance(raw, list | tuple):
+        return []
     points = []
-    for point in element.get("points") or []:
-        if isinstance(point, list | tuple) and len(point) == 2 and all(isinstance(v, int | float) for v in point):
-            points.append((x + float(point[0]), y + float(point[1])))
+    for point in raw if keep is None else thinned(raw, keep):
+        if isinstance(point, list | tuple) and len(point) == 2:
+            px, py = point
+            if isinstance(px, int | float) and isinstance(py, int | float):
+                points.append((x + float(px), y + float(py)))
     return points
 
 
-def _centre(element: dict[str, Any]) -> Point:
-    if element.get("type") in ("arrow", "line", "freedraw"):
-        points = _points(element)
-        if points:
-            xs, ys = [p[0] for p in points], [p[1] for p in points]
-            return ((min(xs) + max(xs)) / 2, (min(ys) + max(ys)) / 2)
+def _centre(element: dict[str, Any], points: list[Point]) -> Point:
+    """The middle of a line's `points`, or of a shape's box."""
+    if element.get("type") in ("arrow", "line", "freedraw") and points:
+        xs, ys = [p[0] for p in points], [p[1] for p in points]
+        return ((min(xs) + max(xs)) / 2, (min(ys) + max(ys)) / 2)
     x, y, w, h = _box(element)
     return (x + w / 2, y + h / 2)
 
@@ -241,8 +330,7 @@ def arrowhead(kind: Any, tip: Point, before: Point, style: Style) -> list[Shape]
     return [Shape("polyline", line, points=[wings[0], tip, wings[1]])]
 
 
-def _linear(element: dict[str, Any]) -> list[Shape]:
-    points = _points(element)
+def _linear(points: list[Point], element: dict[str, Any]) -> list[Shape]:
     if len(points) < 2:
         return []
     style = _style(element, filled=False)
@@ -287,20 +375,45 @@ def _midpoint(points: list[Point]) -> Point:
     return points[0]
 
 
-def _bound_label(element: dict[str, Any], container: dict[str, Any]) -> tuple[Label, float, Point]:
+@dataclass
+class _Board:
+    """The live elements, and how much of each one the drawing keeps (None: all of it)."""
+
+    by_id: dict[str, dict[str, Any]]
+    points: int | None = None  # per line, arrow or free-hand stroke
+    chars: int | None = None  # per text
+    lines: int | None = None  # per text, once wrapped
+    _midpoints: dict[str, Point] = field(default_factory=dict)
+
+    def midpoint(self, container: dict[str, Any]) -> Point:
+        """Where text bound to a line or an arrow sits; worked out once however many texts it carries."""
+        key = str(container.get("id"))
+        if key not in self._midpoints:
+            points = _points(container, self.points)
+            self._midpoints[key] = _midpoint(points) if points else _centre(container, points)
+        return self._midpoints[key]
+
+    def wrapped(self, lines: list[str]) -> list[str]:
+        """A text's lines, cut short past its share; every text keeps its first line."""
+        if self.lines is None or len(lines) <= self.lines:
+            return lines
+        keep = max(self.lines, 1)
+        return [*lines[: keep - 1], lines[keep - 1].rstrip(ELLIPSIS) + ELLIPSIS]
+
+
+def _bound_label(element: dict[str, Any], container: dict[str, Any], board: _Board) -> tuple[Label, float, Point]:
     """Text bound to a container: centred in it (on an arrow: at its middle), wrapped to its width."""
     size, line_height, mono, ink = _text_settings(element)
-    text = element.get("originalText") or element.get("text") or ""
+    text = cut(element.get("originalText") or element.get("text") or "", board.chars)
     if container.get("type") in ("arrow", "line"):
-        points = _points(container)
-        cx, cy = _midpoint(points) if points else _centre(container)
+        cx, cy = board.midpoint(container)
         width = max(_num(element, "width"), 10 * size * CHAR_WIDTH)
-        lines = wrap(text, width, size)
+        lines = board.wrapped(wrap(text, width, size))
         top = cy - line_height * len(lines) / 2
         return Label(lines, cx, top, size, line_height, "middle", ink, mono), 0.0, (cx, cy)
     x, y, w, h = _box(container)
     usable = {"ellipse": w / math.sqrt(2), "diamond": w / 2}.get(container.get("type"), w)
-    lines = wrap(text, max(usable - 2 * BOUND_TEXT_PADDING, size), size)
+    lines = board.wrapped(wrap(text, max(usable - 2 * BOUND_TEXT_PADDING, size), size))
     block = line_height * len(lines)
     vertical = element.get("verticalAlign")
     if vertical == "top":
@@ -315,31 +428,42 @@ def _bound_label(element: dict[str, Any], container: dict[str, Any]) -> tuple[La
     return Label(lines, anchor, top, size, line_height, align, ink, mono), angle, (x + w / 2, y + h / 2)
 
 
-def _free_label(element: dict[str, Any]) -> Label:
+def _free_label(element: dict[str, Any], board: _Board) -> Label:
     size, line_height, mono, ink = _text_settings(element)
-    lines = (element.get("text") or "").splitlines() or [""]
+    lines = board.wrapped(cut(element.get("text") or "", board.chars).splitlines() or [""])
     x, y, w, _ = _box(element)
     align = {"center": "middle", "right": "end"}.get(element.get("textAlign"), "start")
     anchor = {"middle": x + w / 2, "end": x + w}.get(align, x)
     return Label(lines, anchor, y, size, line_height, align, ink, mono)
 
 
-def element_drawing(element: dict[str, Any], by_id: dict[str, dict[str, Any]]) -> ElementDrawing | None:
+def _texts(element: dict[str, Any]) -> list[str]:
+    """What an element may show as text: a frame's name; any other element's text and original text."""
+    if element.get("type") == "frame":
+        values = [element.get("name")]
+    else:
+        values = [element.get("originalText"), element.get("text")]
+    return [value for value in values if isinstance(value, str)]
+
+
+def element_drawing(element: dict[str, Any], board: _Board) -> ElementDrawing | None:
     kind = element.get("type")
     element_id = str(element.get("id", ""))
     lane = element.get("lane")
     opacity = max(0.0, min(_num(element, "opacity", 100.0), 100.0)) / 100
     angle = math.degrees(_num(element, "angle"))
-    centre = _centre(element)
+    points = _points(element, board.points) if kind in ("arrow", "line", "freedraw") else []
+    centre = _centre(element, points)
     items: list[Shape | Label] = []
+    title = element.get("name") if kind == "frame" else element.get("originalText") or element.get("text")
     if kind == "frame":
         x, y, w, h = _box(element)
         style = Style(stroke=colour(element.get("strokeColor"), (187, 187, 187, 255)), fill=None, width=2.0)
         items.append(Shape("rect", style, box=(x, y, w, h), radius=8.0))
-        name = element.get("name")
-        if isinstance(name, str) and name:
+        if isinstance(title, str) and title:
             top = y - FRAME_LABEL_SIZE * 1.25 - 4
-            items.append(Label([name], x, top, FRAME_LABEL_SIZE, FRAME_LABEL_SIZE * 1.25, "start", FRAME_LABEL_COLOUR))
+            name = board.wrapped([cut(title, board.chars)])
+            items.append(Label(name, x, top, FRAME_LABEL_SIZE, FRAME_LABEL_SIZE * 1.25, "start", FRAME_LABEL_COLOUR))
         angle = 0.0
     elif kind in ("rectangle", "ellipse", "diamond"):
         x, y, w, h = _box(element)
@@ -352,31 +476,44 @@ def element_drawing(element: dict[str, Any], by_id: dict[str, dict[str, Any]]) -
             diamond = [(x + w / 2, y), (x + w, y + h / 2), (x + w / 2, y + h), (x, y + h / 2)]
             items.append(Shape("polygon", style, points=diamond))
     elif kind in ("arrow", "line"):
-        items += _linear(element)
+        items += _linear(points, element)
     elif kind == "freedraw":
-        points = _points(element)
         if len(points) >= 2:
             items.append(Shape("polyline", _style(element, filled=False), points=points))
     elif kind == "text":
-        container = by_id.get(element.get("containerId") or "")
+        container = board.by_id.get(element.get("containerId") or "")
         if container is not None:
-            label, angle, centre = _bound_label(element, container)
+            label, angle, centre = _bound_label(element, container, board)
         else:
-            label = _free_label(element)
+            label = _free_label(element, board)
         items.append(label)
     if not items:
         return None
-    return ElementDrawing(element_id, str(kind), lane, items, opacity=opacity, rotation=angle, centre=centre)
+    title = cut(title, board.chars) if isinstance(title, str) and title else None
+    return ElementDrawing(element_id, str(kind), lane, items, opacity, angle, centre, title)
+
+
+def _labels(drawing: ElementDrawing | None) -> list[Label]:
+    return [item for item in drawing.items if isinstance(item, Label)] if drawing else []
 
 
 def board_drawing(elements: list[dict[str, Any]]) -> BoardDrawing:
     """Primitives for every live element, in stacking order, and the area they cover plus a margin."""
     live = [e for e in elements if isinstance(e, dict) and not e.get("isDeleted")]
-    by_id = {str(e.get("id")): e for e in live}
-    drawings = [d for d in (element_drawing(e, by_id) for e in live) if d is not None]
+    board = _Board(by_id={str(e.get("id")): e for e in live})
+    lines = [e.get("points") for e in live if e.get("type") in ("arrow", "line", "freedraw")]
+    board.points = fair_share([len(p) for p in lines if isinstance(p, list | tuple)], POINTS_PER_DRAWING)
+    board.chars = fair_share([max(map(len, _texts(e)), default=0) for e in live], CHARS_PER_DRAWING)
+    drawings = [element_drawing(e, board) for e in live]
+    # How many lines a text takes is known once it is wrapped: past the budget, wrap them again, cut short.
+    board.lines = fair_share([len(label.lines) for d in drawings for label in _labels(d)], LINES_PER_DRAWING)
+    if board.lines is not None:
+        drawings = [element_drawing(e, board) if _labels(d) else d for e, d in zip(live, drawings, strict=True)]
+    drawings = [d for d in drawings if d is not None]
     points = [p for d in drawings for p in d.points()]
     if not points:
         return BoardDrawing(drawings, 0.0, 0.0, 400.0, 200.0)
-    left, top = min(p[0] for p in points) - MARGIN, min(p[1] for p in points) - MARGIN
-    right, bottom = max(p[0] for p in points) + MARGIN, max(p[1] for p in points) + MARGIN
+    xs, ys = [p[0] for p in points], [p[1] for p in points]
+    left, top = min(xs) - MARGIN, min(ys) - MARGIN
+    right, bottom = max(xs) + MARGIN, max(ys) + MARGIN
     return BoardDrawing(drawings, left, top, right - left, bottom - top)

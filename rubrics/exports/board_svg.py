@@ -4,7 +4,7 @@ import re
 import xml.etree.ElementTree as ET
 from typing import Any
 
-from .board import RGBA, BoardDrawing, ElementDrawing, Label, Shape, Style, board_drawing
+from .board import RGBA, BoardDrawing, DashBudget, ElementDrawing, Label, Shape, Style, board_drawing, path_length
 
 SVG_NS = "http://www.w3.org/2000/svg"
 FONT_FAMILY = "'DejaVu Sans', Helvetica, Arial, sans-serif"
@@ -41,15 +41,27 @@ def _style_attrs(style: Style, *, closed: bool) -> dict[str, str]:
         attrs["stroke-opacity"] = stroke_opacity
     if fill_opacity:
         attrs["fill-opacity"] = fill_opacity
-    if style.dash == "dashed":
-        attrs["stroke-dasharray"] = f"{_n(style.width * 4)} {_n(style.width * 3)}"
-    elif style.dash == "dotted":
-        attrs["stroke-dasharray"] = f"0.1 {_n(style.width * 3)}"
     return attrs
 
 
-def _shape(parent: ET.Element, shape: Shape) -> None:
+def _dash_array(shape: Shape, dashes: DashBudget) -> str | None:
+    """A dashed or dotted outline's pattern, in board units; None draws it solid. The viewer draws
+    every dash, so the SVG keeps to the same dash budget as the PNG."""
+    width = shape.style.width
+    if shape.style.dash == "solid":
+        return None
+    on, off = (width * 4, width * 3) if shape.style.dash == "dashed" else (0.1, width * 3)
+    outline = shape.outline()
+    if not dashes.allows(path_length([*outline, *outline[:1]] if shape.closed else outline), on + off):
+        return None
+    return f"{_n(on)} {_n(off)}"
+
+
+def _shape(parent: ET.Element, shape: Shape, dashes: DashBudget) -> None:
     attrs = _style_attrs(shape.style, closed=shape.closed)
+    dash_array = _dash_array(shape, dashes)
+    if dash_array:
+        attrs["stroke-dasharray"] = dash_array
     x, y, w, h = shape.box
     if shape.kind == "rect":
         attrs.update(x=_n(x), y=_n(y), width=_n(w), height=_n(h))
@@ -82,7 +94,7 @@ def _label(parent: ET.Element, label: Label) -> None:
         tspan.text = _text(line)
 
 
-def _element(parent: ET.Element, drawing: ElementDrawing, source: dict[str, Any]) -> None:
+def _element(parent: ET.Element, drawing: ElementDrawing, dashes: DashBudget) -> None:
     attrs = {"class": f"element {_text(drawing.type)}", "data-id": _text(drawing.element_id)}
     if drawing.lane:
         attrs["data-lane"] = drawing.lane
@@ -92,17 +104,18 @@ def _element(parent: ET.Element, drawing: ElementDrawing, source: dict[str, Any]
     if drawing.opacity < 1:
         attrs["opacity"] = _n(drawing.opacity)
     group = ET.SubElement(parent, "g", attrs)
-    # What a screen reader announces: a frame's name, the full text of a label.
-    name = source.get("name") if drawing.type == "frame" else source.get("originalText") or source.get("text")
-    if isinstance(name, str) and name:
-        ET.SubElement(group, "title").text = _text(name)
+    if drawing.title:
+        ET.SubElement(group, "title").text = _text(drawing.title)
     for item in drawing.items:
-        (_label if isinstance(item, Label) else _shape)(group, item)
+        if isinstance(item, Label):
+            _label(group, item)
+        else:
+            _shape(group, item, dashes)
 
 
 def board_svg(elements: list[dict[str, Any]], *, title: str) -> bytes:
     drawing: BoardDrawing = board_drawing(elements)
-    sources = {str(e.get("id")): e for e in elements if isinstance(e, dict)}
+    dashes = DashBudget()
     svg = ET.Element(
         "svg",
         {
@@ -129,5 +142,5 @@ def board_svg(elements: list[dict[str, Any]], *, title: str) -> bytes:
         },
     )
     for element in drawing.elements:
-        _element(svg, element, sources.get(element.element_id, {}))
+        _element(svg, element, dashes)
     return b'<?xml version="1.0" encoding="UTF-8"?>\n' + ET.tostring(svg, encoding="utf-8", xml_declaration=False)
