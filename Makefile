@@ -58,6 +58,7 @@ bench: install build
 	$(PY) bench/board_sync.py --quick
 	$(PY) bench/board_history.py
 	$(PY) bench/evidence.py
+	$(PY) bench/board_export.py
 
 clean:
 	rm -rf $(VENV) frontend/node_modules static/app staticfiles

@@ -14,13 +14,16 @@ from channels.security.websocket import AllowedHostsOriginValidator  # noqa: E40
 
 import interview.routing  # noqa: E402
 import whiteboard.routing  # noqa: E402
+from config.sockets import KeepServerSend  # noqa: E402
 
 application = ProtocolTypeRouter(
     {
         "http": django_asgi_app,
-        "websocket": AllowedHostsOriginValidator(
-            AuthMiddlewareStack(
-                URLRouter(whiteboard.routing.websocket_urlpatterns + interview.routing.websocket_urlpatterns)
+        "websocket": KeepServerSend(
+            AllowedHostsOriginValidator(
+                AuthMiddlewareStack(
+                    URLRouter(whiteboard.routing.websocket_urlpatterns + interview.routing.websocket_urlpatterns)
+                )
             )
         ),
     }

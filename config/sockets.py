@@ -76,6 +76,21 @@ def _session_is_valid(session_key: str | None, user_id: int) -> bool:
     return any(constant_time_compare(stored, auth_hash) for auth_hash in hashes)
 
 
+class KeepServerSend:
+    """Keep the server's own `send` in the scope (`scope["server_send"]`).
+
+    The middlewares between the server and a consumer wrap `send` (the session middleware looks at
+    every message for HTTP responses to save the session); for WebSocket frames those wrappers do
+    nothing but cost a few calls per frame, which on the board socket's hot path is measurable.
+    """
+
+    def __init__(self, app):
+        self.app = app
+
+    async def __call__(self, scope, receive, send):
+        return await self.app({**scope, "server_send": send}, receive, send)
+
+
 def dumps(payload: Any) -> str:
     return orjson.dumps(payload).decode()
 

@@ -10,10 +10,14 @@ the gap and asks.
 """
 
 import asyncio
+import contextlib
+import functools
 import logging
 import secrets
 
 from channels.db import database_sync_to_async
+from channels.exceptions import StopConsumer
+from channels.layers import get_channel_layer
 from django.conf import settings
 from django.core.exceptions import PermissionDenied
 
@@ -140,7 +144,19 @@ class BoardConsumer(JsonFrameConsumer):
             await super().send(text_data=text_data, bytes_data=bytes_data, close=close)
 
     async def _send_text(self, text: str) -> None:
-        await super().send(text_data=text)
+        # Straight to the server (config.sockets.KeepServerSend): the middlewares' send wrappers
+        # do nothing for WebSocket frames.
+        if self.closed:
+            return
+        server_send = self.scope.get("server_send")
+        if server_send is None:
+            await super().send(text_data=text)
+        else:
+            await server_send({"type": "websocket.send", "text": text})
+
+    async def close(self, code=None, reason=None):
+        self.outbox.close()  # nothing of ours goes out after the close frame
+        await super().close(code=code, reason=reason)
 
     # -- incoming -------------------------------------------------------------------------------
 
