@@ -10,14 +10,10 @@ the gap and asks.
 """
 
 import asyncio
-import contextlib
-import functools
 import logging
 import secrets
 
 from channels.db import database_sync_to_async
-from channels.exceptions import StopConsumer
-from channels.layers import get_channel_layer
 from django.conf import settings
 from django.core.exceptions import PermissionDenied
 
