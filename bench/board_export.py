@@ -27,15 +27,15 @@ import argparse
 import importlib
 import io
 import json
-import os
 import statistics
 import sys
-import tempfile
 import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
+
+from bench.scratch_db import setup_django  # noqa: E402
 
 TARGET_S = 2.0
 FRAME_BYTES = 64 * 1024  # settings.BOARD_MAX_MESSAGE_BYTES
@@ -204,18 +204,9 @@ def main() -> None:
     parser.add_argument("--repeat", type=int, default=3)
     args = parser.parse_args()
 
-    scratch = None
-    if not os.environ.get("DATABASE_URL"):
-        scratch = tempfile.NamedTemporaryFile(suffix=".sqlite3", delete=False)  # noqa: SIM115
-        os.environ["DATABASE_URL"] = f"sqlite:///{scratch.name}"
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
-    import django
-
-    django.setup()
+    cleanup = setup_django()
+    import django.db
     from django.conf import settings
-    from django.core.management import call_command
-
-    call_command("migrate", verbosity=0)
 
     from whiteboard.selectors import board_get_state
     from whiteboard.services import board_apply_ops, board_create
@@ -265,8 +256,7 @@ def main() -> None:
     timings = [result[key][kind]["median_s"] for key in boards for kind in ("png", "svg")]
     result["within_target"] = max(timings) < TARGET_S
     print(json.dumps(result))
-    if scratch is not None:
-        os.unlink(scratch.name)
+    cleanup()
 
 
 if __name__ == "__main__":

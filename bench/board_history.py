@@ -10,16 +10,16 @@ equals the current state. Uses DATABASE_URL (default: a temporary SQLite file).
 
 import argparse
 import json
-import os
 import random
 import statistics
 import sys
-import tempfile
 import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
+
+from bench.scratch_db import setup_django  # noqa: E402
 
 
 def main() -> None:
@@ -29,17 +29,8 @@ def main() -> None:
     parser.add_argument("--repeat", type=int, default=5)
     args = parser.parse_args()
 
-    scratch = None
-    if not os.environ.get("DATABASE_URL"):
-        scratch = tempfile.NamedTemporaryFile(suffix=".sqlite3", delete=False)  # noqa: SIM115
-        os.environ["DATABASE_URL"] = f"sqlite:///{scratch.name}"
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
-    import django
-
-    django.setup()
-    from django.core.management import call_command
-
-    call_command("migrate", verbosity=0)
+    cleanup = setup_django()
+    import django.db
 
     from whiteboard.selectors import board_get_state, board_state_at
     from whiteboard.services import OpRequest, board_apply_batch, board_create
@@ -102,8 +93,7 @@ def main() -> None:
             }
         )
     )
-    if scratch is not None:
-        os.unlink(scratch.name)
+    cleanup()
 
 
 if __name__ == "__main__":

@@ -13,16 +13,16 @@ matching, one replay of the op log, suggested levels, storing the report). Uses 
 import argparse
 import datetime as dt
 import json
-import os
 import random
 import statistics
 import sys
-import tempfile
 import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
+
+from bench.scratch_db import setup_django  # noqa: E402
 
 LINES = [
     "The business goal is watch time, and engagement more broadly.",
@@ -42,20 +42,10 @@ def main() -> None:
     parser.add_argument("--repeat", type=int, default=3)
     args = parser.parse_args()
 
-    scratch = None
-    if not os.environ.get("DATABASE_URL"):
-        scratch = tempfile.NamedTemporaryFile(suffix=".sqlite3", delete=False)  # noqa: SIM115
-        os.environ["DATABASE_URL"] = f"sqlite:///{scratch.name}"
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
-    import django
-
-    django.setup()
-    from django.core.management import call_command
-    from django.utils import timezone
-
-    call_command("migrate", verbosity=0)
-
+    cleanup = setup_django()
+    import django.db
     from django.contrib.auth import get_user_model
+    from django.utils import timezone
 
     from interview.services import interview_accept, interview_post_message, interview_schedule
     from rubrics.models import Evidence, Problem
@@ -120,8 +110,7 @@ def main() -> None:
             }
         )
     )
-    if scratch is not None:
-        os.unlink(scratch.name)
+    cleanup()
 
 
 if __name__ == "__main__":
