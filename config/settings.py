@@ -22,6 +22,17 @@ def _env_int(name: str, default: int, *, minimum: int = 1) -> int:
     return value
 
 
+def validate_ice_servers(*, stun_urls: list[str], turn_urls: list[str], turn_secret: str) -> None:
+    """Fail at start on ICE settings a browser would only reject mid-call."""
+    checks = (("STUN_URLS", stun_urls, ("stun:", "stuns:")), ("TURN_URLS", turn_urls, ("turn:", "turns:")))
+    for name, urls, schemes in checks:
+        for url in urls:
+            if not url.startswith(schemes):
+                raise ImproperlyConfigured(f"{name} entries must start with {' or '.join(schemes)}, got {url!r}")
+    if turn_urls and not turn_secret:
+        raise ImproperlyConfigured("TURN_SECRET must be set when TURN_URLS is: the TURN server's static-auth-secret")
+
+
 DEBUG = env.bool("DEBUG", default=True)
 SECRET_KEY = env.str("SECRET_KEY", default="")
 if not SECRET_KEY:
@@ -215,6 +226,15 @@ BOARD_MAX_BYTES = _env_int("BOARD_MAX_BYTES", 4 * 1024 * 1024, minimum=64 * 1024
 # how long one send may block.
 BOARD_OUTBOX_MAX_BYTES = _env_int("BOARD_OUTBOX_MAX_BYTES", 2 * 1024 * 1024, minimum=64 * 1024)
 BOARD_SEND_TIMEOUT_SECONDS = _env_int("BOARD_SEND_TIMEOUT_SECONDS", 10, minimum=1)
+
+# Voice and video: the ICE servers browsers use to reach each other through NAT. Empty lists suit
+# loopback (development, tests). TURN credentials are short-lived, signed with the secret the TURN
+# server (coturn, `use-auth-secret`) shares with us.
+STUN_URLS = [url.strip() for url in env.list("STUN_URLS", default=[]) if url.strip()]
+TURN_URLS = [url.strip() for url in env.list("TURN_URLS", default=[]) if url.strip()]
+TURN_SECRET = env.str("TURN_SECRET", default="")
+TURN_CREDENTIAL_TTL_SECONDS = _env_int("TURN_CREDENTIAL_TTL_SECONDS", 3600, minimum=60)
+validate_ice_servers(stun_urls=STUN_URLS, turn_urls=TURN_URLS, turn_secret=TURN_SECRET)
 
 if not DEBUG:
     SESSION_COOKIE_SECURE = env.bool("SESSION_COOKIE_SECURE", default=True)

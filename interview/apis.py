@@ -4,7 +4,7 @@ and for interviews, their boards and scorecards. Same access rules as the pages.
 from django.http import Http404
 from django.urls import reverse
 from drf_spectacular.utils import OpenApiResponse, extend_schema
-from rest_framework import status
+from rest_framework import serializers, status
 from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
 from rest_framework.views import APIView
@@ -16,7 +16,7 @@ from rubrics.services import scorecard_get_or_create, scorecard_submit, scorecar
 from whiteboard.selectors import board_get_state
 
 from . import services
-from .access import booking_access, interview_access
+from .access import booking_access, interview_access, room_is_open
 from .models import Booking, Interview, MatchRequest, Profile
 from .selectors import (
     availability_windows_for,
@@ -55,6 +55,7 @@ from .serializers import (
     WeeklyAvailabilityInputSerializer,
     WeeklyAvailabilitySerializer,
 )
+from .services.ice import ice_servers_for
 
 
 def _get(request, pk: int, need="participant") -> Interview:
@@ -108,6 +109,35 @@ class InterviewBoardApi(APIView):
         interview = _get(request, pk)
         state = board_get_state(board_id=interview.board_id, include_deleted=False)
         return Response({"seq": state.seq, "elements": state.elements})
+
+
+class IceServerSerializer(serializers.Serializer):
+    urls = serializers.ListField(child=serializers.CharField())
+    username = serializers.CharField(required=False, help_text="TURN only")
+    credential = serializers.CharField(required=False, help_text="TURN only")
+
+
+class IceServersSerializer(serializers.Serializer):
+    ice_servers = IceServerSerializer(many=True, help_text="RTCPeerConnection's iceServers; empty on loopback")
+    expires_at = serializers.DateTimeField(allow_null=True, help_text="When the TURN credentials stop working")
+
+
+class InterviewIceServersApi(APIView):
+    @extend_schema(
+        responses={200: IceServersSerializer, 409: OpenApiResponse(description="not_live: the room is not open")},
+        summary="STUN and TURN servers for the room's call, with short-lived TURN credentials",
+    )
+    def get(self, request, pk: int):
+        interview = _get(request, pk)
+        if not room_is_open(interview):
+            raise ApplicationError(
+                "The call opens with the room, 10 minutes before the start, and closes when the interview ends.",
+                code="not_live",
+                status=409,
+            )
+        response = Response(IceServersSerializer(ice_servers_for(user=request.user, interview=interview)).data)
+        response["Cache-Control"] = "no-store"  # the TURN credential is a secret
+        return response
 
 
 def _history(request, interview: Interview) -> Response:

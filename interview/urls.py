@@ -66,6 +66,7 @@ api_urlpatterns = [
         "interviews/<int:pk>/decline/", apis.InterviewAnswerApi.as_view(answer="decline"), name="api_interview_decline"
     ),
     path("interviews/<int:pk>/board/", apis.InterviewBoardApi.as_view(), name="api_interview_board"),
+    path("interviews/<int:pk>/ice-servers/", apis.InterviewIceServersApi.as_view(), name="api_interview_ice_servers"),
     path(
         "interviews/<int:pk>/board/history/",
         apis.InterviewBoardHistoryApi.as_view(),
