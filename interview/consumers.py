@@ -1,4 +1,4 @@
-"""The room socket: chat, the step tracker and who is here. Protocol: docs/protocol.md."""
+"""The room socket: chat, the step tracker, who is here and the call's signalling. Protocol: docs/protocol.md."""
 
 import secrets
 
@@ -6,15 +6,21 @@ from channels.db import database_sync_to_async
 from django.core.exceptions import PermissionDenied
 
 from config.errors import ApplicationError
-from config.sockets import CLOSE_FORBIDDEN, CLOSE_NOT_FOUND, JsonFrameConsumer
+from config.sockets import CLOSE_FORBIDDEN, CLOSE_NOT_FOUND, JsonFrameConsumer, frame_size
 from whiteboard.ratelimit import TokenBucket
 
 from . import services
 from .access import interview_access, room_is_open
+from .call import call_action_from, call_group, signal_from
 from .models import Interview
 from .selectors import event_payload, room_state_for
 
-MAX_MESSAGE_BYTES = 16 * 1024
+# An SDP offer with audio and video can exceed 16 KiB of JSON; frames other than signals keep the old cap.
+MAX_MESSAGE_BYTES = 32 * 1024
+MAX_OTHER_MESSAGE_BYTES = 16 * 1024
+# ICE candidates come in bursts: signals have a bucket of their own, apart from chat's.
+SIGNAL_RATE = 50
+SIGNAL_BURST = 200
 
 
 def room_group(interview_id: int) -> str:
@@ -23,6 +29,9 @@ def room_group(interview_id: int) -> str:
 
 class RoomConsumer(JsonFrameConsumer):
     forbidden_message = "You are no longer part of this live interview."
+    # Whether this socket is its user's one socket in the call (the member of its call group).
+    in_call = False
+    frame_bytes = 0
 
     async def connect(self):
         self.interview_id = int(self.scope["url_route"]["kwargs"]["interview_id"])
@@ -43,6 +52,8 @@ class RoomConsumer(JsonFrameConsumer):
             return
         self.me = {**state["you"]}
         self.bucket = TokenBucket(rate=5, capacity=20)
+        self.signal_bucket = TokenBucket(rate=SIGNAL_RATE, capacity=SIGNAL_BURST)
+        self.call_group = call_group(self.interview_id, self.user.pk)
         await self.channel_layer.group_add(self.group, self.channel_name)
         self.joined = True
         await self.send_json_frame({**state, "client_id": self.client_id})
@@ -50,6 +61,7 @@ class RoomConsumer(JsonFrameConsumer):
 
     async def disconnect(self, code):
         await self.leave_user_group()
+        await self._leave_call()
         if self.joined:
             await self._broadcast({"kind": "left"})
             await self.channel_layer.group_discard(self.group, self.channel_name)
@@ -71,9 +83,20 @@ class RoomConsumer(JsonFrameConsumer):
     def error_ref(self, content: dict):
         return content.get("client_msg_id")
 
+    async def receive(self, text_data=None, bytes_data=None):
+        raw = text_data if text_data is not None else bytes_data
+        self.frame_bytes = frame_size(raw) if raw is not None else 0
+        await super().receive(text_data=text_data, bytes_data=bytes_data)
+
     async def dispatch_frame(self, handler, content):
-        if not self.bucket.take():
-            raise ApplicationError("Too many messages; wait a moment.", code="rate_limited")
+        if content["type"] == "signal":
+            if not self.signal_bucket.take():
+                raise ApplicationError("Too many call signals; wait a moment.", code="rate_limited")
+        else:
+            if self.frame_bytes > MAX_OTHER_MESSAGE_BYTES:
+                raise ApplicationError(f"Messages are limited to {MAX_OTHER_MESSAGE_BYTES} bytes.", code="too_large")
+            if not self.bucket.take():
+                raise ApplicationError("Too many messages; wait a moment.", code="rate_limited")
         await handler(self, content)
 
     async def on_chat(self, content):
@@ -104,7 +127,71 @@ class RoomConsumer(JsonFrameConsumer):
             "event": event_payload(event),
         }
 
-    handlers = {"chat": on_chat, "step": on_step}
+    # -- the call: signalling between the two participants, relayed and never stored ------------
+
+    async def on_call(self, content):
+        if call_action_from(content) == "leave":
+            await self._leave_call()
+            return
+        interview = await database_sync_to_async(self._access)()
+        peer_group = self._peer_call_group(interview)
+        # At most one socket per user in the call, across server processes: the others in this
+        # user's call group step out when they hear of the newcomer, before it steps in.
+        await self.channel_layer.group_send(self.call_group, {"type": "call.takeover", "channel": self.channel_name})
+        await self.channel_layer.group_add(self.call_group, self.channel_name)
+        self.in_call = True
+        self.peer_call_group = peer_group
+        await self.send_json_frame({"type": "call", "action": "joined"})
+        await self.channel_layer.group_send(
+            peer_group, {"type": "call.peer", "action": "joined", "user": self.me, "reply_to": self.channel_name}
+        )
+
+    async def on_signal(self, content):
+        signal = signal_from(content)
+        if not self.in_call:
+            raise ApplicationError("Join the call first.", code="not_in_call")
+        interview = await database_sync_to_async(self._access)()
+        await self.channel_layer.group_send(
+            self._peer_call_group(interview),
+            {"type": "call.signal", "from": {"id": self.me["id"], "name": self.me["name"]}, "signal": signal},
+        )
+
+    def _peer_call_group(self, interview: Interview) -> str:
+        peer_id = interview.candidate_id if self.user.pk == interview.interviewer_id else interview.interviewer_id
+        return call_group(self.interview_id, peer_id)
+
+    async def _leave_call(self) -> None:
+        if not self.in_call:
+            return
+        self.in_call = False
+        await self.channel_layer.group_discard(self.call_group, self.channel_name)
+        await self.channel_layer.group_send(self.peer_call_group, {"type": "call.peer", "action": "left"})
+
+    async def call_takeover(self, event):
+        if event["channel"] == self.channel_name or not self.in_call:
+            return
+        # Replaced by another socket of the same user: it tells the peer it joined, so no peer_left.
+        self.in_call = False
+        await self.channel_layer.group_discard(self.call_group, self.channel_name)
+        await self.send_json_frame({"type": "call", "action": "replaced"})
+
+    async def call_peer(self, event):
+        if not self.in_call:
+            return
+        action = event["action"]
+        if action == "joined":
+            await self.send_json_frame({"type": "call", "action": "peer_joined", "user": event["user"]})
+            await self.channel_layer.send(event["reply_to"], {"type": "call.peer", "action": "here", "user": self.me})
+        elif action == "here":
+            await self.send_json_frame({"type": "call", "action": "peer_here", "user": event["user"]})
+        elif action == "left":
+            await self.send_json_frame({"type": "call", "action": "peer_left"})
+
+    async def call_signal(self, event):
+        if self.in_call:
+            await self.send_json_frame({"type": "signal", "from": event["from"], "signal": event["signal"]})
+
+    handlers = {"chat": on_chat, "step": on_step, "call": on_call, "signal": on_signal}
 
     async def _broadcast(self, event: dict, include_self: bool = False) -> None:
         await self.channel_layer.group_send(
