@@ -14,6 +14,7 @@ afresh, so it is let in only with a session that is still valid.
 
 import asyncio
 import logging
+import threading
 from importlib import import_module
 from typing import Any, ClassVar
 
@@ -46,10 +47,23 @@ def user_group(user_id: int) -> str:
 def end_user_sockets(user_id: int) -> None:
     """Close every open socket of this user, in every server process. Called from sync code; a
     channel layer that cannot be reached is logged, never raised to the request that ended the session."""
+
+    def send() -> None:
+        try:
+            async_to_sync(_send_session_ended)(user_group(user_id))
+        except Exception:
+            logger.exception("Could not close the sockets of user %s: the channel layer failed", user_id)
+
     try:
-        async_to_sync(_send_session_ended)(user_group(user_id))
-    except Exception:
-        logger.exception("Could not close the sockets of user %s: the channel layer failed", user_id)
+        asyncio.get_running_loop()
+    except RuntimeError:  # the usual case: a view's or a command's thread, with no loop of its own
+        send()
+        return
+    # A thread that runs an event loop (a test harness, a script) cannot block on it: send from a
+    # thread of its own, bounded by the same timeout.
+    sender = threading.Thread(target=send, name="end-user-sockets", daemon=True)
+    sender.start()
+    sender.join(SESSION_END_TIMEOUT + 1)
 
 
 async def _send_session_ended(group: str) -> None:

@@ -1,5 +1,6 @@
 import { useCallback, useEffect, useMemo, useRef, useState, useSyncExternalStore } from "react";
 
+import CallPanel from "./components/CallPanel.jsx";
 import ChatPanel from "./components/ChatPanel.jsx";
 import InterviewerPanel from "./components/InterviewerPanel.jsx";
 import OnlineList from "./components/OnlineList.jsx";
@@ -7,6 +8,7 @@ import ProblemCard from "./components/ProblemCard.jsx";
 import StatusBadge from "./components/StatusBadge.jsx";
 import StepTracker from "./components/StepTracker.jsx";
 import Toasts from "./components/Toasts.jsx";
+import { CallClient } from "./lib/call.js";
 import { RoomClient } from "./lib/roomClient.js";
 import RoomBoard from "./RoomBoard.jsx";
 
@@ -37,6 +39,14 @@ function useToasts() {
   return { toasts, push, dismiss };
 }
 
+function peerName(roomState, config) {
+  const me = config.user?.id;
+  for (const [id, role] of roomState.roles ?? []) {
+    if (id !== me && (role === "interviewer" || role === "candidate")) return roomState.names?.get(id) ?? null;
+  }
+  return null;
+}
+
 export default function RoomApp({ config }) {
   const { toasts, push: pushToast, dismiss } = useToasts();
   const isInterviewer = config.role === "interviewer";
@@ -58,10 +68,29 @@ export default function RoomApp({ config }) {
     // eslint-disable-next-line react-hooks/exhaustive-deps
     [],
   );
+  const call = useMemo(
+    () =>
+      new CallClient({
+        room,
+        interviewId: config.interview?.id,
+        iceUrl: config.interview?.id ? `/api/interviews/${config.interview.id}/ice-servers/` : null,
+        // the candidate is the polite peer of perfect negotiation
+        polite: config.role !== "interviewer",
+      }),
+    // one call per page
+    // eslint-disable-next-line react-hooks/exhaustive-deps
+    [room],
+  );
   useEffect(() => {
+    room.onCallEnded = () => call.end();
     room.start();
-    return () => room.stop();
-  }, [room]);
+    // after a reload, a browser that was in the call joins again by itself
+    if (call.wasJoined()) call.join();
+    return () => {
+      call.leave({ notify: false });
+      room.stop();
+    };
+  }, [room, call]);
   const roomState = useSyncExternalStore(room.subscribe, room.getState);
 
   const [sync, setSync] = useState(null);
@@ -83,9 +112,10 @@ export default function RoomApp({ config }) {
       unsynced: () => sync?.unsynced ?? 0,
       board: sync,
       room,
+      call,
       config,
     };
-  }, [sync, room, config]);
+  }, [sync, room, call, config]);
 
   const onBoardError = useCallback((err) => pushToast(err), [pushToast]);
   const onApi = useCallback((api) => {
@@ -133,6 +163,7 @@ export default function RoomApp({ config }) {
 
         <div className="ml-panel__scroll">
           <ProblemCard problem={interview.problem} />
+          <CallPanel call={call} peerName={peerName(roomState, config)} />
           <StepTracker room={room} state={roomState} canMove={isInterviewer} />
           <OnlineList state={roomState} me={config.user} role={config.role} boardPeers={boardView.peers} />
         </div>

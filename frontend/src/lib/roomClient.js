@@ -136,6 +136,7 @@ export class RoomClient {
     switch (msg.type) {
       case "room_state":
         this._onRoomState(msg);
+        this.onReconnect?.();
         break;
       case "chat":
         if (msg.event) this._addEvent(msg.event);
@@ -162,8 +163,13 @@ export class RoomClient {
       case "error":
         this._onServerError(msg);
         break;
+      case "call":
+      case "signal":
+        this.onCall?.(msg);
+        break;
       case "ended":
         // The interviewer ended the interview: the room is closed; the review is where to go.
+        this.onCallEnded?.();
         this._set({ ended: true });
         if (this.onEnded) this.onEnded(msg);
         break;
