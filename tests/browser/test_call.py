@@ -98,6 +98,24 @@ def test_two_participants_talk_mute_reload_and_hang_up_when_the_interview_ends(
     cand.get_by_role("button", name="Unmute").click()
     iv.wait_for_function(HEARS)
 
+    # The interviewer turns the camera on: the candidate sees it; off again: it goes away.
+    iv.get_by_role("button", name="Camera on").click()
+    cand.wait_for_function("() => window.mocklane.call.getState().remoteVideo === true")
+    cand.get_by_label("Your peer's camera").wait_for()
+    iv.get_by_label("Your camera").wait_for()
+    iv.get_by_role("button", name="Camera off").click()
+    cand.wait_for_function("() => window.mocklane.call.getState().remoteVideo === false")
+
+    # An ICE restart (what the call does by itself when the connection drops) renegotiates new
+    # ICE credentials through the server, and the audio keeps flowing.
+    ufrag = "() => window.mocklane.call.pc.remoteDescription.sdp.match(/a=ice-ufrag:(\\S+)/)[1]"
+    before = cand.evaluate(ufrag)
+    cand.evaluate("() => window.mocklane.call._restart()")  # the polite side asks, the other restarts
+    cand.wait_for_function(f"() => ({ufrag})() !== {before!r}")
+    for page in (iv, cand):
+        page.wait_for_function(CONNECTED)
+        audio_keeps_coming(page)
+
     # A reload rejoins by itself, and audio flows both ways again.
     cand.reload()
     for page in (cand, iv):

@@ -321,14 +321,18 @@ export class CallClient {
       this._signal({ kind: "candidate", candidate: candidate ? candidate.toJSON() : null });
     };
     pc.ontrack = ({ track }) => {
-      this.remoteStream.addTrack(track);
+      const stream = this.remoteStream;
+      stream.addTrack(track);
+      // A camera turned off is a video track that goes quiet (muted), not one that ends.
+      const showVideo = () =>
+        this._set({ remoteVideo: stream.getVideoTracks().some((t) => t.readyState === "live" && !t.muted) });
+      track.onmute = track.onunmute = showVideo;
       track.onended = () => {
-        this.remoteStream.removeTrack(track);
-        this._set({ remoteVideo: this.remoteStream.getVideoTracks().length > 0 });
+        stream.removeTrack(track);
+        showVideo();
       };
       if (track.kind === "audio") this._watchRemote();
-      this._set({ remoteVideo: this.remoteStream.getVideoTracks().length > 0 });
-      this._emit();
+      showVideo();
     };
     pc.onconnectionstatechange = () => this._onConnectionState(pc);
     this._set({ phase: "connecting" });
