@@ -113,6 +113,20 @@ def interview(invited_interview, candidate) -> Interview:
 
 
 @pytest.fixture
+def api_for():
+    """api_for(user) -> a DRF API client authenticated as user (or anonymous for None)."""
+    from rest_framework.test import APIClient
+
+    def make(user):
+        client = APIClient()
+        if user is not None:
+            client.force_authenticate(user)
+        return client
+
+    return make
+
+
+@pytest.fixture
 def client_for(client):
     """client_for(user) -> a test client logged in as user (or anonymous for None)."""
     from django.test import Client

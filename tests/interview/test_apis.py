@@ -2,7 +2,6 @@ import datetime as dt
 
 import pytest
 from django.utils import timezone
-from rest_framework.test import APIClient
 
 from interview.models import Interview
 from rubrics.models import Scorecard
@@ -11,17 +10,6 @@ from whiteboard.services import board_apply_ops
 from ..ws import rectangle
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def api_for():
-    def make(user):
-        client = APIClient()
-        if user is not None:
-            client.force_authenticate(user)
-        return client
-
-    return make
 
 
 def scorecard_body(level=3, recommendation="yes"):

@@ -14,7 +14,6 @@ import time
 import pytest
 from django.core.exceptions import ImproperlyConfigured
 from django.utils import timezone
-from rest_framework.test import APIClient
 
 from config.settings import validate_ice_servers
 from interview.models import Interview
@@ -41,17 +40,6 @@ def turn(settings):
     settings.TURN_SECRET = SECRET
     settings.TURN_CREDENTIAL_TTL_SECONDS = 3600
     return settings
-
-
-@pytest.fixture
-def api_for():
-    def make(user):
-        client = APIClient()
-        if user is not None:
-            client.force_authenticate(user)
-        return client
-
-    return make
 
 
 def url(interview) -> str:

@@ -15,7 +15,6 @@ from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 from drf_spectacular.drainage import GENERATOR_STATS
-from rest_framework.test import APIClient
 
 from interview import selectors, services
 from interview.models import (
@@ -52,17 +51,6 @@ def z(moment: dt.datetime) -> str:
 
 def naive(moment: dt.datetime) -> str:
     return moment.replace(tzinfo=None).isoformat()
-
-
-@pytest.fixture
-def api_for():
-    def make(user):
-        client = APIClient()
-        if user is not None:
-            client.force_authenticate(user)
-        return client
-
-    return make
 
 
 @pytest.fixture
