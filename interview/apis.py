@@ -10,7 +10,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from config.errors import ApplicationError
-from rubrics.selectors import scorecard_for_interview
+from rubrics.selectors import review_visibility, scorecard_for_interview
 from rubrics.selectors.review import review_share_for_token
 from rubrics.services import scorecard_get_or_create, scorecard_submit, scorecard_update
 from whiteboard.selectors import board_get_state
@@ -140,7 +140,9 @@ class InterviewIceServersApi(APIView):
         return response
 
 
-def _history(request, interview: Interview) -> Response:
+def _history(request, interview: Interview, *, audience) -> Response:
+    if not review_visibility(interview=interview, audience=audience).transcript:
+        raise Http404
     query = _parse(BoardHistoryQuerySerializer, request.query_params)
     history = board_history_for(interview=interview, after_seq=query["after"], limit=query["limit"])
     return Response(BoardHistorySerializer(history).data)
@@ -153,7 +155,8 @@ class InterviewBoardHistoryApi(APIView):
         summary="The board's op log a page at a time, with the step starts, for the replay",
     )
     def get(self, request, pk: int):
-        return _history(request, _get(request, pk))
+        interview = _get(request, pk)
+        return _history(request, interview, audience=interview.role_of(request.user))
 
 
 class SharedBoardHistoryApi(APIView):
@@ -171,7 +174,7 @@ class SharedBoardHistoryApi(APIView):
         if share is None:
             raise Http404("This link does not work: it was revoked, or never existed.")
         interview = Interview.objects.select_related("rubric", "board").get(pk=share.interview_id)
-        return _history(request, interview)
+        return _history(request, interview, audience="shared")
 
 
 class ScorecardApi(APIView):
@@ -182,8 +185,8 @@ class ScorecardApi(APIView):
     def get(self, request, pk: int):
         interview = _get(request, pk)
         scorecard = scorecard_for_interview(interview_id=pk)
-        visible = scorecard is not None and (scorecard.is_submitted or interview.role_of(request.user) == "interviewer")
-        if not visible:
+        visible = review_visibility(interview=interview, audience=interview.role_of(request.user))
+        if scorecard is None or not visible.scores:
             raise Http404("No submitted scorecard yet.")
         return Response(ScorecardOutputSerializer(scorecard).data)
 

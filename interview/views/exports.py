@@ -1,8 +1,8 @@
 """Downloads of one interview's review (Markdown, PDF) and of its final board (SVG, PNG).
 
 The two people in the interview may download them once the review is open to them, each with
-what the review page shows them: the candidate never gets the private notes, nor scores before
-the scorecard is submitted."""
+what the review page shows them (rubrics.selectors.visibility): the candidate never gets the
+private notes, nor scores before the scorecard is submitted; share readers get no exports."""
 
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
@@ -18,6 +18,7 @@ from rubrics.exports import (
     review_markdown,
     review_pdf,
 )
+from rubrics.selectors import review_visibility
 from whiteboard.selectors import board_get_state
 
 from ..access import problem_visible
@@ -32,6 +33,8 @@ def _readable(request, pk: int) -> Interview:
     interview = interview_or_404(request, pk)
     if not problem_visible(interview, request.user):
         raise PermissionDenied("The review opens with the room: you meet the problem there first.")
+    if not review_visibility(interview=interview, audience=interview.role_of(request.user)).exports:
+        raise PermissionDenied("Only the two people in the interview can download its review.")
     return interview
 
 

@@ -1,13 +1,15 @@
 """The review of one interview: scores beside their evidence, the timeline in step bands, the board
 replay, the candidate's self-assessment, and the read-only links the candidate shares it with.
 
-Three audiences read the same page, and each sees a different part of it:
+Three audiences read the same page, and each sees a different part of it; which part is
+`rubrics.selectors.visibility.review_visibility`, read here as `visible`:
 - the interviewer: everything, including their private notes, draft scores and the candidate's
   self-assessment once their own scorecard is submitted;
 - the candidate: the transcript and board at once, scores, ticks and evidence once the scorecard is
   submitted, their self-assessment, the share controls; never the private notes;
-- anyone with a share link: what the candidate sees, minus the share controls, exports and
-  anything that names an address; never the private notes, never a draft.
+- anyone with a share link: once the scorecard is submitted, what the candidate sees, minus the
+  share controls, exports and anything that names an address; before it, the transcript and board
+  only. Never the private notes, never a draft.
 """
 
 from dataclasses import dataclass
@@ -21,7 +23,7 @@ from django.urls import NoReverseMatch, reverse
 from django.views.decorators.http import require_POST
 
 from config.errors import ApplicationError
-from rubrics.selectors import rubric_steps, scorecard_for_interview
+from rubrics.selectors import ReviewVisibility, review_visibility, rubric_steps, scorecard_for_interview
 from rubrics.selectors.evidence import evidence_for
 from rubrics.selectors.review import (
     criteria_met_for,
@@ -81,10 +83,10 @@ def _is_quote(item: dict) -> bool:
     return item["source"] == "transcript" and item["verdict"] in ("found", "negated")
 
 
-def _review_context(interview: Interview, audience: Audience, *, history_url: str) -> dict:
+def _review_context(interview: Interview, audience: Audience, visible: ReviewVisibility, *, history_url: str) -> dict:
     scorecard = scorecard_for_interview(interview_id=interview.pk)
-    submitted = scorecard is not None and scorecard.is_submitted
-    scores_visible = scorecard is not None and (submitted or audience.is_interviewer)
+    submitted = visible.submitted
+    scores_visible = scorecard is not None and visible.scores
     rubric = scorecard.rubric if scorecard else interview.rubric
     steps = list(rubric_steps(rubric_id=interview.rubric_id))
     titles = {step.number: step.title for step in steps}
@@ -95,17 +97,16 @@ def _review_context(interview: Interview, audience: Audience, *, history_url: st
         first_event_at=events[0].created_at if events else None,
         last_event_at=events[-1].created_at if events else None,
     )
-    # Private notes are read for the interviewer only: nobody else's page ever holds them.
-    notes = list(interviewer_notes_for(scorecard_id=scorecard.pk)) if audience.is_interviewer and scorecard else []
+    # Private notes are read only for whoever may see them: nobody else's page ever holds them.
+    notes = list(interviewer_notes_for(scorecard_id=scorecard.pk)) if visible.private_notes and scorecard else []
     timeline = review_timeline(clock=clock, events=events, titles=titles, notes=notes)
     markers = step_markers(clock=clock, events=events, titles=titles)
 
-    checks = criteria_met_for(scorecard_id=scorecard.pk) if scores_visible else {}
-    # Suggestions and evidence: the interviewer's at once, everyone else's once the scores are out.
-    report = evidence_for(interview_id=interview.pk) if (audience.is_interviewer or submitted) else None
+    ticks_visible = scorecard is not None and visible.criterion_ticks
+    checks = criteria_met_for(scorecard_id=scorecard.pk) if ticks_visible else {}
+    report = evidence_for(interview_id=interview.pk) if visible.evidence else None
     found = report["by_number"] if report and report["status"] == "done" else {}
-    self_visible = not audience.is_interviewer or submitted
-    assessment = self_assessment_for(interview_id=interview.pk) if self_visible else None
+    assessment = self_assessment_for(interview_id=interview.pk) if visible.self_assessment else None
     own = {row.step.number: row for row in assessment.step_scores.all()} if assessment else {}
     scores = {row.step.number: row for row in scorecard.step_scores.all()} if scores_visible else {}
 
@@ -121,7 +122,7 @@ def _review_context(interview: Interview, audience: Audience, *, history_url: st
                 "score": score,
                 "level_label": rubric.level_name(score.level) if score and score.level else "",
                 "criteria": [{"criterion": c, "met": checks.get(c.pk)} for c in step.criteria.all()]
-                if scores_visible
+                if ticks_visible
                 else [],
                 "suggestion": suggestion,
                 "agrees": bool(suggestion and score and score.level == suggestion["level"]),
@@ -144,6 +145,7 @@ def _review_context(interview: Interview, audience: Audience, *, history_url: st
     return {
         "interview": interview,
         "audience": audience,
+        "visible": visible,
         "role": audience.kind,
         "scorecard": scorecard,
         "scores_visible": scores_visible,
@@ -162,8 +164,9 @@ def _review_context(interview: Interview, audience: Audience, *, history_url: st
             "board": {"seq": state.seq, "elements": state.elements},
             "replay": {"history_url": history_url, "started_at": clock.started_at.isoformat()},
         },
+        # The interviewer learns a self-assessment waits for them, not what it says.
         "self_waiting": audience.is_interviewer
-        and not submitted
+        and not visible.self_assessment
         and bool(self_assessment_for(interview_id=interview.pk)),
     }
 
@@ -175,10 +178,11 @@ def interview_review(request, pk: int):
         messages.info(request, "The review opens with the room: you meet the problem there first.")
         return redirect("interview_detail", pk=pk)
     audience = Audience(interview.role_of(request.user))
+    visible = review_visibility(interview=interview, audience=audience.kind)
     history_url = reverse("api_interview_board_history", args=[pk])
-    context = _review_context(interview, audience, history_url=history_url)
-    context["export_links"] = _export_links(interview)
-    if audience.is_candidate:
+    context = _review_context(interview, audience, visible, history_url=history_url)
+    context["export_links"] = _export_links(interview) if visible.exports else []
+    if visible.share_controls:
         context["shares"] = [
             {"share": share, "url": request.build_absolute_uri(reverse("shared_review", args=[share.token]))}
             for share in review_shares_for(interview_id=pk)
@@ -201,7 +205,8 @@ def shared_review(request, token: str):
     if interview is None:
         raise Http404("This link does not work: it was revoked, or never existed.")
     history_url = reverse("api_shared_board_history", args=[token])
-    context = _review_context(interview, Audience("shared"), history_url=history_url)
+    visible = review_visibility(interview=interview, audience="shared")
+    context = _review_context(interview, Audience("shared"), visible, history_url=history_url)
     context["share"] = share
     response = render(request, "interview/review.html", context)
     response["X-Robots-Tag"] = "noindex, nofollow"

@@ -11,7 +11,7 @@ from config.errors import ApplicationError
 from interview.access import interview_access
 from interview.models import Interview
 
-from ..selectors import scorecard_for_interview
+from ..selectors import review_visibility
 from ..selectors.evidence import agreement_stats, evidence_for
 from ..services.evidence import evidence_report_request
 
@@ -92,10 +92,8 @@ class InterviewEvidenceApi(APIView):
     )
     def get(self, request, pk: int):
         interview = _interview(request, pk)
-        if interview.role_of(request.user) != "interviewer":
-            scorecard = scorecard_for_interview(interview_id=pk)
-            if scorecard is None or not scorecard.is_submitted:
-                raise Http404("The evidence is shared once the interviewer submits the scorecard.")
+        if not review_visibility(interview=interview, audience=interview.role_of(request.user)).evidence:
+            raise Http404("The evidence is shared once the interviewer submits the scorecard.")
         evidence = evidence_for(interview_id=pk)
         if evidence is None:
             raise Http404("No evidence has been looked for yet.")

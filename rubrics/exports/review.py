@@ -1,15 +1,14 @@
 """What one reader may take home from a review: the content shared by the Markdown and PDF exports.
 
-The rules are the review page's. The interviewer gets everything, drafts and private notes
-included. The candidate, and anyone the candidate shares the review with, get the scores, the
-criteria met, the interviewer's step notes and the evidence only once the scorecard is submitted,
-and never the private notes."""
+Which parts each reader gets is the review page's rule, `rubrics.selectors.visibility`: the
+interviewer everything, drafts and private notes included; the candidate, and anyone the candidate
+shares the review with, the scores, the criteria met, the interviewer's step notes and the evidence
+only once the scorecard is submitted, and never the private notes."""
 
 import datetime as dt
 import zoneinfo
 from collections import defaultdict
 from dataclasses import dataclass, field
-from typing import Literal
 
 from django.utils import timezone
 
@@ -18,8 +17,7 @@ from interview.selectors import public_name, transcript_for
 from ..models import Evidence, EvidenceReport
 from ..selectors import rubric_steps, scorecard_for_interview
 from ..selectors.review import criteria_met_for, evidence_report_for, interviewer_notes_for, self_assessment_for
-
-Audience = Literal["interviewer", "candidate", "shared"]
+from ..selectors.visibility import Audience, review_visibility
 
 
 @dataclass
@@ -108,21 +106,15 @@ def _local(value: dt.datetime | None, tz: zoneinfo.ZoneInfo) -> dt.datetime | No
     return timezone.localtime(value, tz) if value is not None else None
 
 
-def _self_assessment_visible(audience: Audience, scores_submitted: bool) -> bool:
-    """The candidate's own scores: always to the candidate; to the interviewer once their scorecard
-    is in, so it cannot anchor their judgement; to a shared reader with the rest of the scores."""
-    return audience == "candidate" or scores_submitted
-
-
 def review_export_for(
     *, interview, audience: Audience, tz: zoneinfo.ZoneInfo | None = None, review_url: str = ""
 ) -> ReviewExport:
     """Gather what `audience` may read of `interview`. `review_url` (absolute, or "") is where the
     evidence links point."""
     tz = tz or timezone.get_current_timezone()
+    visible = review_visibility(interview=interview, audience=audience)
     scorecard = scorecard_for_interview(interview_id=interview.pk)
-    submitted = scorecard is not None and scorecard.is_submitted
-    scores_visible = scorecard is not None and (submitted or audience == "interviewer")
+    scores_visible = scorecard is not None and visible.scores
     rubric = scorecard.rubric if scorecard is not None else interview.rubric
     steps = list(rubric_steps(rubric_id=rubric.pk))
     sections = {step.number: StepSection(number=step.number, title=step.title) for step in steps}
@@ -136,7 +128,7 @@ def review_export_for(
                 section.notes = score.notes
 
     has_ticks = False
-    if scores_visible:
+    if scorecard is not None and visible.criterion_ticks:
         checks = criteria_met_for(scorecard_id=scorecard.pk)
         has_ticks = bool(checks)  # an interviewer who ticked nothing said nothing about criteria
         if has_ticks:
@@ -148,14 +140,14 @@ def review_export_for(
                     (section.criteria_unticked if bucket is None else bucket).append(criterion.title)
 
     # Private notes are read for the interviewer only: no other export ever holds them.
-    if audience == "interviewer" and scorecard is not None:
+    if visible.private_notes and scorecard is not None:
         for note in interviewer_notes_for(scorecard_id=scorecard.pk):
             if note.step.number in sections:
                 sections[note.step.number].private_notes.append(TimedText(_local(note.created_at, tz), note.text))
     includes_private_notes = any(section.private_notes for section in sections.values())
 
     has_suggestions = False
-    if audience == "interviewer" or submitted:
+    if visible.evidence:
         report = evidence_report_for(interview_id=interview.pk)
         if report is not None and report.status == EvidenceReport.Status.DONE:
             for suggestion in report.suggestions.all():
@@ -180,7 +172,7 @@ def review_export_for(
                     )
 
     self_assessment = None
-    if _self_assessment_visible(audience, submitted):
+    if visible.self_assessment:
         self_assessment = self_assessment_for(interview_id=interview.pk)
         if self_assessment is not None:
             for score in self_assessment.step_scores.all():
@@ -205,7 +197,7 @@ def review_export_for(
 
     if scores_visible:
         hidden_reason = ""
-    elif scorecard is None and audience == "interviewer":
+    elif visible.scores:  # this reader would see the scores, but there are none yet
         hidden_reason = "Not scored yet."
     else:
         hidden_reason = f"Scores appear once {public_name(interview.interviewer)} submits the scorecard."
@@ -221,7 +213,7 @@ def review_export_for(
         status=interview.get_status_display(),
         rubric=str(rubric),
         scores_visible=scores_visible,
-        scores_draft=scores_visible and not submitted,
+        scores_draft=scores_visible and not visible.submitted,
         scores_hidden_reason=hidden_reason,
         recommendation=scorecard.get_recommendation_display() if scores_visible else "",
         summary=scorecard.summary if scores_visible else "",

@@ -1,8 +1,8 @@
 """Reads of the evidence finder's results: one interview's suggestions and evidence per step, ready
 for pages and the API, and how often the suggested levels agree with the interviewers' own.
 
-Who may see a report is the caller's to decide (the interviewer always; the candidate once the
-scorecard is submitted)."""
+Who may see a report is the caller's to ask of `visibility.review_visibility` (the interviewer
+always; the candidate and share readers once the scorecard is submitted)."""
 
 from collections import defaultdict
 from typing import Any

@@ -1,6 +1,6 @@
 """Reads for the review page: the interviewer's private notes and ticks, the candidate's
 self-assessment and their share links, the evidence finder's report as rows.
-Who may see which is the caller's to decide (interview/views/review.py); these only fetch."""
+Who may see which is `visibility.review_visibility`'s to say, and the caller's to ask; these only fetch."""
 
 from django.db.models import Prefetch, QuerySet
 
