@@ -7,7 +7,6 @@ import zoneinfo
 import pytest
 from django.urls import reverse
 from django.utils import timezone
-from rest_framework.test import APIClient
 
 from interview.services import interview_accept, interview_post_message, interview_schedule, interview_set_step
 from rubrics.models import EvidenceReport, Scorecard, StepSuggestion
@@ -19,17 +18,6 @@ from whiteboard.services import board_apply_ops
 from .evidence_boards import ONLINE_X, ROWS, box
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def api_for():
-    def make(user):
-        client = APIClient()
-        if user is not None:
-            client.force_authenticate(user)
-        return client
-
-    return make
 
 
 def path(interview) -> str:

@@ -25,17 +25,6 @@ from ..ws import open_socket, receive_type
 NOTE = "Candidate skipped the latency budget — follow up in serving"
 
 
-@pytest.fixture
-def api_for():
-    def make(user):
-        client = APIClient()
-        if user is not None:
-            client.force_authenticate(user)
-        return client
-
-    return make
-
-
 def criteria_of(interview, step_number: int) -> list[Criterion]:
     return list(Criterion.objects.filter(step__rubric=interview.rubric, step__number=step_number).order_by("order"))
 
