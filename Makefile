@@ -17,6 +17,7 @@ run: install build migrate
 test: install build
 	$(PY) manage.py makemigrations --check --dry-run
 	$(VENV)/bin/ruff check .
+	cd frontend && npm test --silent
 	$(VENV)/bin/pytest $(PYTEST_ARGS)
 
 install: $(VENV)/.installed frontend/node_modules/.installed

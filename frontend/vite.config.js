@@ -36,6 +36,11 @@ export default defineConfig({
   // so the bundle works wherever Django serves static/app/ from.
   base: "./",
   plugins: [react(), selfHostExcalidrawFonts()],
+  // Unit tests (`npm test`): pure modules in Node, no browser; never bundled.
+  test: {
+    environment: "node",
+    include: ["src/**/*.test.js"],
+  },
   build: {
     outDir,
     emptyOutDir: true,

@@ -109,22 +109,24 @@ export function wins(a, b) {
   return a.versionNonce < b.versionNonce;
 }
 
-/** Sort by fractional index (plain string order, like Excalidraw); unindexed first. */
-function sortByIndex(elements) {
+/**
+ * The server's stacking order (`whiteboard.selectors.z_order`): by fractional
+ * `index` in plain string order, unindexed elements last; equal indices keep
+ * their order.
+ */
+export function sortByIndex(elements) {
   const withIndex = [];
   const without = [];
   for (const el of elements) {
-    if (typeof el.index === "string" && el.index) withIndex.push(el);
-    else without.push(el);
+    if (el.index == null) without.push(el);
+    else withIndex.push(el);
   }
-  withIndex.sort((a, b) =>
-    a.index < b.index ? -1 : a.index > b.index ? 1 : a.id < b.id ? -1 : a.id > b.id ? 1 : 0,
-  );
-  return without.concat(withIndex);
+  withIndex.sort((a, b) => (a.index < b.index ? -1 : a.index > b.index ? 1 : 0));
+  return withIndex.concat(without);
 }
 
 /** One copy per id: the winner under Excalidraw's rule (catch-up can carry several). */
-function dedupeWinners(elements) {
+export function dedupeWinners(elements) {
   const byId = new Map();
   for (const el of elements) {
     const prev = byId.get(el.id);
