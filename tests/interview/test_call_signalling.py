@@ -317,7 +317,9 @@ async def test_a_flood_of_signals_is_rate_limited_apart_from_chat(interview, int
         await send(a, {"type": "signal", "signal": CANDIDATE})
     # chat has a bucket of its own: the barrier gets through
     [to_a, to_b] = await chat_barrier(a, "after the flood", b, timeout=30)
-    assert [(f["type"], f["code"]) for f in to_a] == [("error", "rate_limited")] * 20
+    # (presence frames of the room, e.g. `participant`, may arrive in between: only errors count)
+    assert [f["code"] for f in to_a if f["type"] == "error"] == ["rate_limited"] * 20
+    assert signals(to_a) == []
     assert len(signals(to_b)) == 40
     await a.disconnect()
     await b.disconnect()
