@@ -36,13 +36,12 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from bench.scratch_db import setup_django  # noqa: E402
+from tests.rubrics.export_boards import attack, element, zigzag  # noqa: E402
+from whiteboard.validation import MAX_POINTS, MAX_TEXT  # noqa: E402
 
 TARGET_S = 2.0
 FRAME_BYTES = 64 * 1024  # settings.BOARD_MAX_MESSAGE_BYTES
 OP_BYTES = 256  # what the ops frame around one element takes
-MAX_COORD = 1_000_000
-MAX_POINTS = 5_000
-MAX_TEXT = 10_000
 HEADS = ["arrow", "triangle", "triangle_outline", "bar", "dot", "circle_outline", "diamond", "diamond_outline"]
 
 
@@ -52,50 +51,6 @@ def log(message: str) -> None:
 
 def compact(value) -> str:
     return json.dumps(value, separators=(",", ":"))
-
-
-def element(element_id: str, kind: str, **fields) -> dict:
-    return {
-        "id": element_id,
-        "type": kind,
-        "x": 0,
-        "y": 0,
-        "width": 100,
-        "height": 100,
-        "angle": 0,
-        "version": 1,
-        "versionNonce": 1,
-        "isDeleted": False,
-        "strokeColor": "#1e1e1e",
-        "backgroundColor": "transparent",
-        "fillStyle": "solid",
-        "strokeWidth": 2,
-        "strokeStyle": "solid",
-        "roughness": 1,
-        "opacity": 100,
-        "groupIds": [],
-        "frameId": None,
-        "boundElements": None,
-        "locked": False,
-        **fields,
-    }
-
-
-def zigzag(count: int, reach: int, rise: int) -> list[list[int]]:
-    return [[0, 0] if n % 2 == 0 else [reach, rise if n % 4 == 1 else -rise] for n in range(count)]
-
-
-def attack(max_bytes: int) -> list[dict]:
-    """Three dotted zig-zags corner to corner at ±1,000,000, as many points as `max_bytes` allows."""
-    for count in range(MAX_POINTS, 0, -100):
-        points = zigzag(count, MAX_COORD, MAX_COORD)
-        lines = [
-            element(f"zig-{n}", kind, strokeStyle="dotted", strokeWidth=1, points=points, endArrowhead=None)
-            for n, kind in enumerate(("line", "arrow", "line"))
-        ]
-        if len(compact(lines[0])) <= max_bytes:
-            return lines
-    raise SystemExit("no zig-zag fits")
 
 
 def full_board(count: int) -> list[dict]:

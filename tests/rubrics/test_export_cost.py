@@ -21,6 +21,9 @@ from rubrics.exports import board_png, board_svg
 from whiteboard.services import board_apply_ops
 from whiteboard.validation import MAX_COORD, MAX_POINTS, MAX_TEXT, validate_element
 
+from . import export_boards
+from .export_boards import element, zigzag
+
 board = importlib.import_module("rubrics.exports.board")
 png = importlib.import_module("rubrics.exports.board_png")
 
@@ -30,49 +33,14 @@ FRAME_BYTES = 64 * 1024  # settings.BOARD_MAX_MESSAGE_BYTES: one element per op 
 RUNAWAY_CALLS = 200_000  # Pillow calls after which the export is stopped: far past every budget
 
 
-def element(element_id: str, kind: str, **fields) -> dict:
-    return {
-        "id": element_id,
-        "type": kind,
-        "x": 0,
-        "y": 0,
-        "width": 100,
-        "height": 100,
-        "angle": 0,
-        "version": 1,
-        "versionNonce": 1,
-        "isDeleted": False,
-        "strokeColor": "#1e1e1e",
-        "backgroundColor": "transparent",
-        "strokeWidth": 2,
-        "strokeStyle": "solid",
-        "opacity": 100,
-        **fields,
-    }
-
-
-def zigzag(count: int, reach: float, rise: float) -> list[list[float]]:
-    """`count` points going back and forth between the origin and (reach, ±rise)."""
-    return [[0, 0] if n % 2 == 0 else [reach, rise if n % 4 == 1 else -rise] for n in range(count)]
-
-
 def element_bytes() -> int:
     """The most one element's JSON may take: a socket frame's worth, or less where the board caps it."""
     return min(FRAME_BYTES, getattr(settings, "BOARD_MAX_ELEMENT_BYTES", FRAME_BYTES)) - 256  # the op around it
 
 
 def attack() -> list[dict]:
-    """Three dotted zig-zags at the limits: corner to corner of the board at ±1,000,000, with as
-    many points as one element may carry (5,000, or fewer where the element's bytes run out first)."""
-    for count in range(MAX_POINTS, 0, -100):
-        points = zigzag(count, MAX_COORD, MAX_COORD)
-        zigzags = [
-            element(f"zig-{n}", kind, strokeStyle="dotted", strokeWidth=1, points=points, endArrowhead=None)
-            for n, kind in enumerate(("line", "arrow", "line"))
-        ]
-        if len(json.dumps(zigzags[0], separators=(",", ":"))) <= element_bytes():
-            return zigzags
-    raise AssertionError("no room for a zig-zag")
+    """The zig-zag attack with as many points as one element may carry here."""
+    return export_boards.attack(element_bytes())
 
 
 def full_board() -> list[dict]:
