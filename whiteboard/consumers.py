@@ -101,8 +101,8 @@ class BoardConsumer(JsonFrameConsumer):
             )
 
     def _too_slow(self, reason: str) -> None:
-        """The outbox gave up: stop receiving frames, and close in a task of this socket's own (the
-        close frame may itself wait for the client to read)."""
+        """The outbox gave up: leave the board (nothing more is delivered here) and close, in a task
+        of this socket's own, since the close frame may itself wait for the client to read."""
         logger.info("board socket %s on board %s closed: %s", self.client_id, self.board_id, reason)
         loop = asyncio.get_running_loop()
         self._closing = loop.create_task(self._close_slow(), name="board-socket-close")
