@@ -80,7 +80,10 @@ class Outbox:
             await self._send(text)
 
     def close(self) -> None:
-        self.failed = self.failed or "closed"
+        self._stop(self.failed or "closed")
+
+    def _stop(self, reason: str) -> None:
+        self.failed = reason
         self.frames.clear()
         self.size = 0
         if self._task is not None and self._task is not asyncio.current_task():
@@ -112,11 +115,7 @@ class Outbox:
     def _fail(self, reason: str) -> None:
         if self.failed is not None:
             return
-        self.failed = reason
-        self.frames.clear()
-        self.size = 0
-        if self._task is not None and self._task is not asyncio.current_task():
-            self._task.cancel()
+        self._stop(reason)
         try:
             self._on_failure(reason)
         except Exception:
