@@ -14,7 +14,7 @@ from channels.security.websocket import AllowedHostsOriginValidator  # noqa: E40
 
 import interview.routing  # noqa: E402
 import whiteboard.routing  # noqa: E402
-from config.sockets import KeepServerSend  # noqa: E402
+from core.sockets import KeepServerSend  # noqa: E402
 
 application = ProtocolTypeRouter(
     {

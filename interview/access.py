@@ -22,12 +22,18 @@ _REFUSALS = {
 
 
 def interview_access(*, user, interview_id: int, need: Need = "participant") -> Interview:
-    """Return the interview if `user` may act as `need`; raise Interview.DoesNotExist or PermissionDenied."""
+    """Return the interview if `user` may act as `need`.
+
+    Raises Interview.DoesNotExist when there is no such interview or `user` is a stranger to it (so
+    a stranger cannot tell which ids exist), PermissionDenied when a participant lacks the role or
+    nobody is signed in."""
     interview = Interview.objects.select_related(
         "problem", "rubric", "board", "interviewer__profile", "candidate__profile", "created_by"
     ).get(pk=interview_id)
     if not user.is_authenticated:
         raise PermissionDenied(_REFUSALS[need])
+    if user.pk not in (interview.interviewer_id, interview.candidate_id):
+        raise Interview.DoesNotExist("No such interview.")
     allowed = {
         "participant": user.pk in (interview.interviewer_id, interview.candidate_id),
         "interviewer": user.pk == interview.interviewer_id,
@@ -39,12 +45,16 @@ def interview_access(*, user, interview_id: int, need: Need = "participant") -> 
 
 
 def booking_access(*, user, booking_id: int) -> Booking:
-    """Return the booking if `user` is one of its two people; raise Booking.DoesNotExist or PermissionDenied."""
+    """Return the booking if `user` is one of its two people; raise Booking.DoesNotExist for a
+    missing booking or a stranger (the same answer, so ids stay private), PermissionDenied when
+    nobody is signed in."""
     from .selectors.schedule import booking_get
 
     booking = booking_get(booking_id=booking_id)
-    if not user.is_authenticated or user.pk not in (booking.organizer_id, booking.peer_id):
+    if not user.is_authenticated:
         raise PermissionDenied("Only the two people in this session can see it.")
+    if user.pk not in (booking.organizer_id, booking.peer_id):
+        raise Booking.DoesNotExist("No such session.")
     return booking
 
 

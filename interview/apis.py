@@ -9,7 +9,8 @@ from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from config.errors import ApplicationError
+from core.errors import ApplicationError
+from core.shortcuts import get_or_404
 from rubrics.selectors import review_visibility, scorecard_for_interview
 from rubrics.selectors.review import review_share_for_token
 from rubrics.services import scorecard_get_or_create, scorecard_submit, scorecard_update
@@ -59,10 +60,7 @@ from .services.ice import ice_servers_for
 
 
 def _get(request, pk: int, need="participant") -> Interview:
-    try:
-        return interview_access(user=request.user, interview_id=pk, need=need)
-    except Interview.DoesNotExist as exc:
-        raise Http404 from exc
+    return get_or_404(interview_access, message="No such interview.", user=request.user, interview_id=pk, need=need)
 
 
 class InterviewListCreateApi(APIView):
@@ -229,10 +227,7 @@ class ScorecardSubmitApi(APIView):
 
 
 def _booking(request, pk: int) -> Booking:
-    try:
-        return booking_access(user=request.user, booking_id=pk)
-    except Booking.DoesNotExist as exc:
-        raise Http404("No such session.") from exc
+    return get_or_404(booking_access, message="No such session.", user=request.user, booking_id=pk)
 
 
 def _booking_data(request, booking: Booking) -> dict:

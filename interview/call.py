@@ -7,7 +7,7 @@ and the relayed signal is a fresh copy holding only the fields checked. Protocol
 
 from typing import Any
 
-from config.errors import ApplicationError
+from core.errors import ApplicationError
 
 MAX_SDP_CHARS = 16_000
 MAX_CANDIDATE_CHARS = 1_000

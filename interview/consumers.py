@@ -5,9 +5,9 @@ import secrets
 from channels.db import database_sync_to_async
 from django.core.exceptions import PermissionDenied
 
-from config.errors import ApplicationError
-from config.sockets import CLOSE_FORBIDDEN, CLOSE_NOT_FOUND, JsonFrameConsumer, frame_size
-from whiteboard.ratelimit import TokenBucket
+from core.errors import ApplicationError
+from core.ratelimit import TokenBucket
+from core.sockets import CLOSE_FORBIDDEN, CLOSE_NOT_FOUND, JsonFrameConsumer, frame_size
 
 from . import services
 from .access import interview_access, room_is_open

@@ -4,7 +4,7 @@ from django.db import transaction
 from django.db.models.signals import post_delete, post_save, pre_save
 from django.dispatch import receiver
 
-from config.sockets import end_user_sockets
+from core.sockets import end_user_sockets
 
 from .models import Profile
 

@@ -1,4 +1,4 @@
-"""What both sockets share (config/sockets.py): the end of a session closes them, and a handler
+"""What both sockets share (core/sockets.py): the end of a session closes them, and a handler
 that fails unexpectedly answers with an error frame instead of dropping the connection.
 
 Each test runs on the board socket and on the room socket, through the full ASGI application.
@@ -18,7 +18,7 @@ from django.test import Client
 from django.urls import reverse
 
 from config.asgi import application
-from config.sockets import user_group
+from core.sockets import user_group
 from interview import services as interview_services
 from interview.models import TranscriptEvent
 from whiteboard.models import BoardOp
@@ -245,11 +245,11 @@ async def test_logout_and_password_change_succeed_when_the_channel_layer_fails(
             await asyncio.sleep(60)
         raise ConnectionError("the channel layer is unreachable")
 
-    monkeypatch.setattr("config.sockets.SESSION_END_TIMEOUT", 0.2)
+    monkeypatch.setattr("core.sockets.SESSION_END_TIMEOUT", 0.2)
     monkeypatch.setattr(get_channel_layer(), "group_send", broken_group_send)
     browser = await browser_for(candidate)
 
-    with caplog.at_level(logging.ERROR, logger="config.sockets"):
+    with caplog.at_level(logging.ERROR, logger="core.sockets"):
         response = await browser.post(
             reverse("account_change_password"),
             {"oldpassword": password, "password1": NEW_PASSWORD, "password2": NEW_PASSWORD},
@@ -263,7 +263,7 @@ async def test_logout_and_password_change_succeed_when_the_channel_layer_fails(
     assert candidate.check_password(NEW_PASSWORD)
     logged_out = await database_sync_to_async(browser.client.get)(reverse("account_change_password"))
     assert logged_out.status_code == 302 and reverse("account_login") in logged_out["Location"]
-    records = [r for r in caplog.records if r.name == "config.sockets"]
+    records = [r for r in caplog.records if r.name == "core.sockets"]
     assert len(records) == 2 and all(r.exc_info for r in records)
     assert all(f"user {candidate.pk}" in r.getMessage() for r in records)
 

@@ -17,7 +17,8 @@ from channels.db import database_sync_to_async
 from django.conf import settings
 from django.core.exceptions import PermissionDenied
 
-from config.sockets import CLOSE_FORBIDDEN, CLOSE_NOT_FOUND, JsonFrameConsumer, dumps
+from core.ratelimit import TokenBucket
+from core.sockets import CLOSE_FORBIDDEN, CLOSE_NOT_FOUND, JsonFrameConsumer, dumps
 
 from .access import BoardPermission, board_access
 from .batcher import get_batcher
@@ -25,7 +26,6 @@ from .errors import BoardError
 from .hub import get_hub
 from .models import Board
 from .outbox import Outbox
-from .ratelimit import TokenBucket
 from .selectors import board_get_state, board_ops_since
 from .services import ApplyResult, OpRequest
 
@@ -140,7 +140,7 @@ class BoardConsumer(JsonFrameConsumer):
             await super().send(text_data=text_data, bytes_data=bytes_data, close=close)
 
     async def _send_text(self, text: str) -> None:
-        # Straight to the server (config.sockets.KeepServerSend): the middlewares' send wrappers
+        # Straight to the server (core.sockets.KeepServerSend): the middlewares' send wrappers
         # do nothing for WebSocket frames.
         if self.closed:
             return

@@ -6,7 +6,7 @@ import datetime as dt
 from django.db import transaction
 from django.utils import timezone
 
-from config.errors import ApplicationError
+from core.errors import ApplicationError
 
 from .. import timeslots
 from ..models import AvailabilityWindow, Profile, WeeklyAvailability

@@ -17,7 +17,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import Q
 from django.utils import timezone
 
-from config.errors import ApplicationError
+from core.errors import ApplicationError
 from rubrics.models import Problem
 from rubrics.selectors import rubric_active
 from whiteboard.services import board_create

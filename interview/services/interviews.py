@@ -8,7 +8,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import Q
 from django.utils import timezone
 
-from config.errors import ApplicationError
+from core.errors import ApplicationError
 from rubrics.models import Problem
 from rubrics.services.evidence import evidence_report_request
 

@@ -13,7 +13,7 @@ import logging
 from django.db import transaction
 from django.utils import timezone
 
-from config.errors import ApplicationError
+from core.errors import ApplicationError
 
 from .. import timeslots
 from ..models import Booking, MatchRequest, MatchWindow, Profile

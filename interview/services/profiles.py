@@ -2,7 +2,7 @@
 
 from django.db import transaction
 
-from config.errors import ApplicationError
+from core.errors import ApplicationError
 from rubrics.models import Problem
 
 from ..models import Profile, WeeklyAvailability, new_calendar_token, validate_time_zone

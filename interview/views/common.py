@@ -1,6 +1,7 @@
 """Helpers shared by the interview pages."""
 
-from django.http import Http404
+
+from core.shortcuts import get_or_404
 
 from ..access import interview_access
 from ..models import Interview
@@ -8,10 +9,7 @@ from ..selectors import public_name
 
 
 def interview_or_404(request, pk: int, need="participant") -> Interview:
-    try:
-        return interview_access(user=request.user, interview_id=pk, need=need)
-    except Interview.DoesNotExist as exc:
-        raise Http404("No such interview.") from exc
+    return get_or_404(interview_access, message="No such interview.", user=request.user, interview_id=pk, need=need)
 
 
 def island_config(request, interview: Interview, *, mode: str) -> dict:

@@ -13,7 +13,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
-from config.errors import ApplicationError
+from core.errors import ApplicationError
 from rubrics.models import Scorecard
 from rubrics.selectors import rubric_steps, scorecard_for_interview
 from rubrics.selectors.evidence import evidence_for

@@ -22,7 +22,7 @@ from django.shortcuts import redirect, render
 from django.urls import NoReverseMatch, reverse
 from django.views.decorators.http import require_POST
 
-from config.errors import ApplicationError
+from core.errors import ApplicationError
 from rubrics.selectors import ReviewVisibility, review_visibility, rubric_steps, scorecard_for_interview
 from rubrics.selectors.evidence import evidence_for
 from rubrics.selectors.review import (

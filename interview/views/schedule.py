@@ -14,7 +14,8 @@ from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
 
-from config.errors import ApplicationError
+from core.errors import ApplicationError
+from core.shortcuts import get_or_404
 
 from .. import services
 from ..access import booking_access, room_is_open, room_opens_at
@@ -398,10 +399,7 @@ def queue_leave(request, pk: int):
 
 
 def _booking_or_404(request, pk: int) -> Booking:
-    try:
-        return booking_access(user=request.user, booking_id=pk)
-    except Booking.DoesNotExist as exc:
-        raise Http404("No such session.") from exc
+    return get_or_404(booking_access, message="No such session.", user=request.user, booking_id=pk)
 
 
 def _booking_page(request, booking: Booking, *, reschedule_form=None, cancel_form=None):

@@ -7,7 +7,8 @@ from rest_framework import serializers, status
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from config.errors import ApplicationError
+from core.errors import ApplicationError
+from core.shortcuts import get_or_404
 from interview.access import interview_access
 from interview.models import Interview
 
@@ -79,10 +80,7 @@ class AgreementStatsSerializer(serializers.Serializer):
 
 
 def _interview(request, pk: int, need="participant") -> Interview:
-    try:
-        return interview_access(user=request.user, interview_id=pk, need=need)
-    except Interview.DoesNotExist as exc:
-        raise Http404("No such interview.") from exc
+    return get_or_404(interview_access, message="No such interview.", user=request.user, interview_id=pk, need=need)
 
 
 class InterviewEvidenceApi(APIView):

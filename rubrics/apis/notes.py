@@ -5,13 +5,13 @@ completed. Nothing here reaches the room socket: the candidate never learns a no
 
 from dataclasses import asdict
 
-from django.http import Http404
 from django.urls import reverse
 from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import serializers, status
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from core.shortcuts import get_or_404
 from interview.models import Interview
 
 from ..selectors.notes import PanelStep, interview_started_at, panel_for_interview, panel_note
@@ -89,10 +89,7 @@ class NoteInputSerializer(serializers.Serializer):
 
 
 def _interview(request, pk: int) -> Interview:
-    try:
-        return panel_access(user=request.user, interview_id=pk)
-    except Interview.DoesNotExist as exc:
-        raise Http404("No such interview.") from exc
+    return get_or_404(panel_access, message="No such interview.", user=request.user, interview_id=pk)
 
 
 def _parse(serializer_class, data) -> dict:

@@ -14,7 +14,7 @@ from typing import Any, Literal
 import yaml
 from django.db import IntegrityError, transaction
 
-from config.errors import ApplicationError
+from core.errors import ApplicationError
 
 from ..models import LEVELS, Criterion, Problem, Rubric, RubricStep
 from ..selectors.content import (

@@ -5,7 +5,7 @@ so the scorecard page can show them while scoring. Nothing here is broadcast to 
 from django.core.exceptions import PermissionDenied
 from django.db import IntegrityError, transaction
 
-from config.errors import ApplicationError
+from core.errors import ApplicationError
 from interview.access import interview_access
 from interview.models import Interview
 

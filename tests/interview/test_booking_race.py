@@ -11,7 +11,7 @@ import pytest
 from django.db import IntegrityError, connection, connections, transaction
 from django.utils import timezone
 
-from config.errors import ApplicationError
+from core.errors import ApplicationError
 from interview import services
 from interview.models import Booking, Hold, MatchRequest
 from interview.services import bookings, matching

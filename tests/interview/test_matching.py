@@ -5,7 +5,7 @@ import datetime as dt
 import pytest
 from django.utils import timezone
 
-from config.errors import ApplicationError
+from core.errors import ApplicationError
 from interview import services
 from interview.models import Booking, Hold, MatchRequest, MatchWindow
 from rubrics.models import Problem

@@ -5,7 +5,7 @@ changed on error) and the page."""
 import pytest
 from django.urls import reverse
 
-from config.errors import ApplicationError
+from core.errors import ApplicationError
 from interview.services import interview_start_clock
 from rubrics.models import RubricStep, SelfAssessment, SelfStepScore
 from rubrics.services.self_assessment import MAX_NOTES, review_is_open, self_assessment_save

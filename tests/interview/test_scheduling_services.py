@@ -6,7 +6,7 @@ import zoneinfo
 import pytest
 from django.utils import timezone
 
-from config.errors import ApplicationError
+from core.errors import ApplicationError
 from interview import selectors, services
 from interview.access import room_is_open
 from interview.models import (

@@ -4,7 +4,7 @@ import pytest
 from django.core import mail
 from django.utils import timezone
 
-from config.errors import ApplicationError
+from core.errors import ApplicationError
 from interview.models import Interview, TranscriptEvent
 from interview.services import (
     interview_accept,

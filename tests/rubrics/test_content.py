@@ -11,7 +11,7 @@ from django.core.management import CommandError, call_command
 from django.urls import reverse
 from django.utils import timezone
 
-from config.errors import ApplicationError
+from core.errors import ApplicationError
 from interview.models import Interview
 from interview.services import interview_schedule
 from rubrics.admin import CriterionForm, ProblemForm, RubricForm, RubricStepForm

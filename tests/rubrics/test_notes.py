@@ -11,7 +11,7 @@ from django.urls import reverse
 from django.utils import timezone
 from rest_framework.test import APIClient
 
-from config.errors import ApplicationError
+from core.errors import ApplicationError
 from interview.models import Interview
 from interview.services import interview_accept, interview_schedule
 from rubrics.models import Criterion, CriterionCheck, InterviewerNote, Scorecard

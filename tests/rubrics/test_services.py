@@ -1,7 +1,7 @@
 import pytest
 from django.core.management import call_command
 
-from config.errors import ApplicationError
+from core.errors import ApplicationError
 from rubrics.models import Criterion, Problem, Rubric, Scorecard
 from rubrics.services import (
     CONTENT_DIR,

@@ -7,7 +7,7 @@ import pytest
 from django.urls import reverse
 from rest_framework.test import APIClient
 
-from config.errors import ApplicationError
+from core.errors import ApplicationError
 from rubrics.models import Evidence, EvidenceReport, ReviewShare, RubricStep, StepSuggestion
 from rubrics.services.self_assessment import self_assessment_save
 from rubrics.services.sharing import MAX_ACTIVE_SHARES, review_share_create, review_share_revoke

@@ -6,7 +6,7 @@ from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
 
-from config.errors import ApplicationError
+from core.errors import ApplicationError
 from interview import timeslots
 from interview.access import room_opens_at
 from interview.models import Interview
