@@ -135,7 +135,7 @@ def timed(render, repeat: int) -> dict:
 def measure(name: str, elements: list[dict], repeat: int) -> dict:
     from PIL import Image
 
-    from rubrics.exports import board_png, board_svg
+    from whiteboard.render import board_png, board_svg
 
     log(f"{name}: {len(elements)} elements, PNG ...")
     png = timed(lambda: board_png(elements), repeat)
@@ -167,8 +167,8 @@ def main() -> None:
     from whiteboard.services import board_apply_ops, board_create
     from whiteboard.validation import validate_element
 
-    board = importlib.import_module("rubrics.exports.board")
-    board_png = importlib.import_module("rubrics.exports.board_png")
+    board = importlib.import_module("whiteboard.render.board")
+    board_png = importlib.import_module("whiteboard.render.png")
 
     result: dict = {"database": django.db.connection.vendor, "target_s": TARGET_S}
     result["attack"] = measure("attack", attack(FRAME_BYTES - OP_BYTES), args.repeat)

@@ -48,9 +48,10 @@ def main() -> None:
     from django.utils import timezone
 
     from interview.services import interview_accept, interview_post_message, interview_schedule
-    from rubrics.models import Evidence, Problem
+    from review.models import Evidence
+    from review.services.evidence import evidence_report_run
+    from rubrics.models import Problem
     from rubrics.services import content_load
-    from rubrics.services.evidence import evidence_report_run
     from tests.rubrics.evidence_boards import good_board
     from whiteboard.services import OpRequest, board_apply_batch
 

@@ -62,6 +62,7 @@ INSTALLED_APPS = [
     "whiteboard",
     "rubrics",
     "interview",
+    "review",
 ]
 
 MIDDLEWARE = [

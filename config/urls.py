@@ -4,6 +4,7 @@ from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
 import interview.urls
+import review.urls
 import rubrics.urls
 
 
@@ -14,10 +15,11 @@ def healthz(request):
 urlpatterns = [
     path("admin/", admin.site.urls),
     path("accounts/", include("allauth.urls")),
-    path("api/", include(interview.urls.api_urlpatterns + rubrics.urls.api_urlpatterns)),
+    path("api/", include(interview.urls.api_urlpatterns + rubrics.urls.api_urlpatterns + review.urls.api_urlpatterns)),
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="api_docs"),
     path("healthz", healthz, name="healthz"),
     path("", include(rubrics.urls.urlpatterns)),
     path("", include(interview.urls.urlpatterns)),
+    path("", include(review.urls.urlpatterns)),
 ]

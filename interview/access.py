@@ -8,9 +8,8 @@ from django.utils import timezone
 
 from whiteboard.access import BoardPermission, BoardPolicy
 
+from .lifecycle import room_has_opened, room_is_open
 from .models import Booking, Interview
-
-ROOM_OPENS_BEFORE = dt.timedelta(minutes=10)
 
 Need = Literal["participant", "interviewer", "invitee"]
 
@@ -70,10 +69,13 @@ def _board_decide(rows, pairs: set[tuple[int, int]]) -> dict[tuple[int, int], Bo
         Interview.Status.ACCEPTED: BoardPermission.EDIT,
         Interview.Status.COMPLETED: BoardPermission.VIEW,
     }
-    opens = timezone.now() + ROOM_OPENS_BEFORE
+    now = timezone.now()
     by_board = {}
     for board_id, status, interviewer, candidate, scheduled_at in rows:
-        if status == Interview.Status.ACCEPTED and scheduled_at > opens:
+        if (
+            not room_has_opened(status=status, scheduled_at=scheduled_at, now=now)
+            and status == Interview.Status.ACCEPTED
+        ):
             status = None  # the room has not opened yet
         by_board[board_id] = (status, {interviewer, candidate})
     result = {}
@@ -88,16 +90,6 @@ def _board_decide(rows, pairs: set[tuple[int, int]]) -> dict[tuple[int, int], Bo
 interview_board_policy = BoardPolicy(rows=_board_rows, decide=_board_decide)
 
 
-def room_opens_at(interview: Interview) -> dt.datetime:
-    return interview.scheduled_at - ROOM_OPENS_BEFORE
-
-
-def room_is_open(interview: Interview, *, now: dt.datetime | None = None) -> bool:
-    """The room opens 10 minutes before the start of an accepted interview and closes when it ends."""
-    now = now or timezone.now()
-    return interview.status == Interview.Status.ACCEPTED and now >= room_opens_at(interview)
-
-
 def problem_visible(interview: Interview, user, *, now: dt.datetime | None = None) -> bool:
     """Whether `user` may see which problem an interview is about.
 
@@ -106,6 +98,4 @@ def problem_visible(interview: Interview, user, *, now: dt.datetime | None = Non
     follow this; e-mails and calendar entries name the problem to interviewers only."""
     if user.pk in (interview.interviewer_id, interview.problem_picked_by_id):
         return True
-    return interview.status == Interview.Status.COMPLETED or (
-        interview.status == Interview.Status.ACCEPTED and (now or timezone.now()) >= room_opens_at(interview)
-    )
+    return interview.status == Interview.Status.COMPLETED or room_is_open(interview, now=now)

@@ -5,19 +5,16 @@ from django.http import Http404
 from django.urls import reverse
 from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import serializers, status
-from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from core.errors import ApplicationError
 from core.shortcuts import get_or_404
-from rubrics.selectors import review_visibility, scorecard_for_interview
-from rubrics.selectors.review import review_share_for_token
-from rubrics.services import scorecard_get_or_create, scorecard_submit, scorecard_update
 from whiteboard.selectors import board_get_state
 
 from . import services
-from .access import booking_access, interview_access, room_is_open
+from .access import booking_access, interview_access
+from .lifecycle import room_is_open
 from .models import Booking, Interview, MatchRequest, Profile
 from .selectors import (
     availability_windows_for,
@@ -28,13 +25,10 @@ from .selectors import (
     reliability_for,
     weekly_availability_for,
 )
-from .selectors.review import board_history_for
 from .selectors.schedule import profile_get
 from .serializers import (
     AvailabilityWindowInputSerializer,
     AvailabilityWindowSerializer,
-    BoardHistoryQuerySerializer,
-    BoardHistorySerializer,
     BoardSerializer,
     BookingCancelSerializer,
     BookingCreateSerializer,
@@ -49,8 +43,6 @@ from .serializers import (
     ProfileInputSerializer,
     PublicProfileSerializer,
     QueueSerializer,
-    ScorecardInputSerializer,
-    ScorecardOutputSerializer,
     SlotQuerySerializer,
     SlotSerializer,
     WeeklyAvailabilityInputSerializer,
@@ -136,91 +128,6 @@ class InterviewIceServersApi(APIView):
         response = Response(IceServersSerializer(ice_servers_for(user=request.user, interview=interview)).data)
         response["Cache-Control"] = "no-store"  # the TURN credential is a secret
         return response
-
-
-def _history(request, interview: Interview, *, audience) -> Response:
-    if not review_visibility(interview=interview, audience=audience).transcript:
-        raise Http404
-    query = _parse(BoardHistoryQuerySerializer, request.query_params)
-    history = board_history_for(interview=interview, after_seq=query["after"], limit=query["limit"])
-    return Response(BoardHistorySerializer(history).data)
-
-
-class InterviewBoardHistoryApi(APIView):
-    @extend_schema(
-        parameters=[BoardHistoryQuerySerializer],
-        responses=BoardHistorySerializer,
-        summary="The board's op log a page at a time, with the step starts, for the replay",
-    )
-    def get(self, request, pk: int):
-        interview = _get(request, pk)
-        return _history(request, interview, audience=interview.role_of(request.user))
-
-
-class SharedBoardHistoryApi(APIView):
-    """The same history for whoever holds a review share link; revoked or unknown links are 404."""
-
-    permission_classes = [AllowAny]
-
-    @extend_schema(
-        parameters=[BoardHistoryQuerySerializer],
-        responses=BoardHistorySerializer,
-        summary="The board history of a shared review (no login: the link is the key)",
-    )
-    def get(self, request, token: str):
-        share = review_share_for_token(token=token)
-        if share is None:
-            raise Http404("This link does not work: it was revoked, or never existed.")
-        interview = Interview.objects.select_related("rubric", "board").get(pk=share.interview_id)
-        return _history(request, interview, audience="shared")
-
-
-class ScorecardApi(APIView):
-    @extend_schema(
-        responses={200: ScorecardOutputSerializer, 404: OpenApiResponse(description="Not scored yet")},
-        summary="The scorecard (the candidate sees it once submitted)",
-    )
-    def get(self, request, pk: int):
-        interview = _get(request, pk)
-        scorecard = scorecard_for_interview(interview_id=pk)
-        visible = review_visibility(interview=interview, audience=interview.role_of(request.user))
-        if scorecard is None or not visible.scores:
-            raise Http404("No submitted scorecard yet.")
-        return Response(ScorecardOutputSerializer(scorecard).data)
-
-    @extend_schema(
-        request=ScorecardInputSerializer,
-        responses=ScorecardOutputSerializer,
-        summary="Save the scorecard draft (interviewer only)",
-    )
-    def put(self, request, pk: int):
-        interview = _get(request, pk, need="interviewer")
-        if interview.status not in (Interview.Status.ACCEPTED, Interview.Status.COMPLETED):
-            raise ApplicationError("Scoring opens once the interview is accepted.", code="not_live", status=409)
-        data = ScorecardInputSerializer(data=request.data)
-        data.is_valid(raise_exception=True)
-        scorecard = scorecard_get_or_create(interview=interview, rubric=interview.rubric, scorer=request.user)
-        steps = {
-            item["step"]: {"level": item["level"], "notes": item["notes"]} for item in data.validated_data["steps"]
-        }
-        scorecard_update(
-            scorecard=scorecard,
-            steps=steps,
-            recommendation=data.validated_data["recommendation"],
-            summary=data.validated_data["summary"],
-        )
-        return Response(ScorecardOutputSerializer(scorecard_for_interview(interview_id=pk)).data)
-
-
-class ScorecardSubmitApi(APIView):
-    @extend_schema(request=None, responses=ScorecardOutputSerializer, summary="Submit and lock the scorecard")
-    def post(self, request, pk: int):
-        _get(request, pk, need="interviewer")
-        scorecard = scorecard_for_interview(interview_id=pk)
-        if scorecard is None:
-            raise ApplicationError("Fill in the scorecard before submitting it.", code="incomplete")
-        scorecard_submit(scorecard=scorecard)
-        return Response(ScorecardOutputSerializer(scorecard_for_interview(interview_id=pk)).data)
 
 
 # Scheduling. Times go in as ISO 8601 with an offset and come back in UTC.

@@ -17,7 +17,7 @@ from django.urls import reverse
 from django.utils import timezone
 from icalendar import Calendar, Event, vCalAddress
 
-from .access import ROOM_OPENS_BEFORE
+from .lifecycle import ROOM_OPENS_BEFORE
 from .models import Booking, Interview
 from .selectors import booking_list_for, public_name
 

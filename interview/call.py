@@ -20,11 +20,6 @@ SIGNAL_KINDS = ("offer", "answer", "candidate", "restart", "hangup")
 _CANDIDATE_KEYS = ("candidate", "sdpMid", "sdpMLineIndex", "usernameFragment")
 
 
-def call_group(interview_id: int, user_id: int) -> str:
-    """The one socket of this user that is in this interview's call (at most one)."""
-    return f"call.{int(interview_id)}.{int(user_id)}"
-
-
 def _invalid(message: str) -> ApplicationError:
     return ApplicationError(message, code="invalid")
 

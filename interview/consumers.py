@@ -10,9 +10,11 @@ from core.ratelimit import TokenBucket
 from core.sockets import CLOSE_FORBIDDEN, CLOSE_NOT_FOUND, JsonFrameConsumer, frame_size
 
 from . import services
-from .access import interview_access, room_is_open
-from .call import call_action_from, call_group, signal_from
+from .access import interview_access
+from .call import call_action_from, signal_from
+from .lifecycle import room_is_open
 from .models import Interview
+from .realtime import call_group, room_group
 from .selectors import event_payload, room_state_for
 
 # An SDP offer with audio and video can exceed 16 KiB of JSON; frames other than signals keep the old cap.
@@ -21,10 +23,6 @@ MAX_OTHER_MESSAGE_BYTES = 16 * 1024
 # ICE candidates come in bursts: signals have a bucket of their own, apart from chat's.
 SIGNAL_RATE = 50
 SIGNAL_BURST = 200
-
-
-def room_group(interview_id: int) -> str:
-    return f"interview.{int(interview_id)}"
 
 
 class RoomConsumer(JsonFrameConsumer):

@@ -7,9 +7,8 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 from rest_framework.settings import api_settings
 
-from rubrics.models import Scorecard
-
-from .access import problem_visible, room_opens_at
+from .access import problem_visible
+from .lifecycle import room_opens_at
 from .models import Booking, Interview, MatchRequest, Profile
 from .selectors import public_name
 from .services.bookings import MODES as BOOKING_MODES
@@ -84,69 +83,6 @@ class BoardSerializer(serializers.Serializer):
     elements = serializers.ListField(
         child=serializers.DictField(), help_text='Excalidraw elements, each with "lane": "offline", "online" or null.'
     )
-
-
-class BoardHistoryQuerySerializer(serializers.Serializer):
-    after = serializers.IntegerField(min_value=0, default=0, help_text="Return ops after this seq.")
-    limit = serializers.IntegerField(min_value=1, max_value=2000, default=500, help_text="Ops per page.")
-
-
-class BoardHistoryOpSerializer(serializers.Serializer):
-    seq = serializers.IntegerField()
-    at = serializers.DateTimeField()
-    elements = serializers.ListField(child=serializers.DictField(), help_text="The elements that won in this op.")
-
-
-class BoardHistoryStepSerializer(serializers.Serializer):
-    number = serializers.IntegerField()
-    title = serializers.CharField()
-    at = serializers.DateTimeField()
-    seq = serializers.IntegerField(help_text="The last op at or before the step started (0: the empty board).")
-    event_id = serializers.IntegerField(allow_null=True, help_text="The step change in the transcript.")
-
-
-class BoardHistorySerializer(serializers.Serializer):
-    board_id = serializers.IntegerField()
-    seq = serializers.IntegerField(help_text="The board's last seq.")
-    started_at = serializers.DateTimeField()
-    ended_at = serializers.DateTimeField(allow_null=True)
-    lanes = serializers.ListField(child=serializers.DictField())
-    initial = serializers.ListField(child=serializers.DictField(), help_text="The lane frames the board began with.")
-    steps = BoardHistoryStepSerializer(many=True)
-    ops = BoardHistoryOpSerializer(many=True)
-    next_after = serializers.IntegerField(allow_null=True, help_text="Pass as ?after= for the next page; null: done.")
-
-
-class StepScoreSerializer(serializers.Serializer):
-    step = serializers.IntegerField(source="step.number")
-    title = serializers.CharField(source="step.title")
-    level = serializers.IntegerField(allow_null=True)
-    notes = serializers.CharField(allow_blank=True)
-
-
-class ScorecardOutputSerializer(serializers.ModelSerializer):
-    rubric = serializers.SerializerMethodField()
-    scorer = PersonSerializer()
-    steps = StepScoreSerializer(source="step_scores", many=True)
-
-    class Meta:
-        model = Scorecard
-        fields = ["id", "rubric", "scorer", "status", "recommendation", "summary", "steps", "submitted_at"]
-
-    def get_rubric(self, scorecard) -> dict:
-        return {"slug": scorecard.rubric.slug, "version": scorecard.rubric.version}
-
-
-class StepScoreInputSerializer(serializers.Serializer):
-    step = serializers.IntegerField(min_value=1)
-    level = serializers.IntegerField(min_value=1, max_value=4, allow_null=True)
-    notes = serializers.CharField(allow_blank=True, required=False, default="", max_length=10_000)
-
-
-class ScorecardInputSerializer(serializers.Serializer):
-    steps = StepScoreInputSerializer(many=True)
-    recommendation = serializers.ChoiceField(choices=["", *Scorecard.Recommendation.values], required=False, default="")
-    summary = serializers.CharField(allow_blank=True, required=False, default="", max_length=10_000)
 
 
 # Scheduling: profiles, availability, slots, bookings, the match queue, the calendar feed.

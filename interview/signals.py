@@ -2,11 +2,15 @@ from django.conf import settings
 from django.contrib.auth.signals import user_logged_out
 from django.db import transaction
 from django.db.models.signals import post_delete, post_save, pre_save
-from django.dispatch import receiver
+from django.dispatch import Signal, receiver
 
 from core.sockets import end_user_sockets
 
 from .models import Profile
+
+# Sent by `interview_end` inside its transaction, with `interview=`; receivers that queue work should
+# do it on commit. The review app queues the evidence finder on it.
+interview_ended = Signal()
 
 # A change to either of these ends the user's sessions (Django compares the password hash on
 # every request; an inactive user cannot authenticate), so it closes their open sockets too.

@@ -1,8 +1,6 @@
 from django.urls import path
 
 from . import apis, feeds, views
-from .views import exports
-from .views import review as review_pages
 
 urlpatterns = [
     path("", views.home, name="home"),
@@ -38,24 +36,6 @@ urlpatterns = [
     path("interviews/<int:pk>/decline/", views.interview_answer, {"answer": "decline"}, name="interview_decline"),
     path("interviews/<int:pk>/room/", views.interview_room, name="interview_room"),
     path("interviews/<int:pk>/end/", views.interview_end, name="interview_end"),
-    path("interviews/<int:pk>/scorecard/", views.interview_scorecard, name="interview_scorecard"),
-    path("interviews/<int:pk>/review/", views.interview_review, name="interview_review"),
-    path(
-        "interviews/<int:pk>/self-assessment/",
-        review_pages.interview_self_assessment,
-        name="interview_self_assessment",
-    ),
-    path("interviews/<int:pk>/shares/", review_pages.review_share_new, name="review_share_new"),
-    path(
-        "interviews/<int:pk>/shares/<int:share_id>/revoke/",
-        review_pages.review_share_revoke_view,
-        name="review_share_revoke",
-    ),
-    path("shared/<str:token>/", review_pages.shared_review, name="shared_review"),
-    path("interviews/<int:pk>/export.md", exports.interview_export_md, name="interview_export_md"),
-    path("interviews/<int:pk>/export.pdf", exports.interview_export_pdf, name="interview_export_pdf"),
-    path("interviews/<int:pk>/board.svg", exports.interview_board_svg, name="interview_board_svg"),
-    path("interviews/<int:pk>/board.png", exports.interview_board_png, name="interview_board_png"),
 ]
 
 api_urlpatterns = [
@@ -67,14 +47,6 @@ api_urlpatterns = [
     ),
     path("interviews/<int:pk>/board/", apis.InterviewBoardApi.as_view(), name="api_interview_board"),
     path("interviews/<int:pk>/ice-servers/", apis.InterviewIceServersApi.as_view(), name="api_interview_ice_servers"),
-    path(
-        "interviews/<int:pk>/board/history/",
-        apis.InterviewBoardHistoryApi.as_view(),
-        name="api_interview_board_history",
-    ),
-    path("shared/<str:token>/board/history/", apis.SharedBoardHistoryApi.as_view(), name="api_shared_board_history"),
-    path("interviews/<int:pk>/scorecard/", apis.ScorecardApi.as_view(), name="api_scorecard"),
-    path("interviews/<int:pk>/scorecard/submit/", apis.ScorecardSubmitApi.as_view(), name="api_scorecard_submit"),
     path("profile/", apis.ProfileApi.as_view(), name="api_profile"),
     path("peers/<int:user_id>/", apis.PeerApi.as_view(), name="api_peer"),
     path("availability/weekly/", apis.WeeklyAvailabilityListApi.as_view(), name="api_weekly_availability"),

@@ -1,4 +1,4 @@
-"""Admin for rubric versions (steps, criteria), the problem bank and scorecards.
+"""Admin for rubric versions (steps, criteria) and the problem bank.
 
 A rubric version that anything was scored with is history: its pages turn read-only, and the way
 to change it is "Duplicate as new version". Structured JSON fields are checked with the same rules
@@ -12,7 +12,7 @@ from django.core.exceptions import ValidationError
 from django.urls import reverse
 from django.utils.html import format_html, format_html_join
 
-from .models import Criterion, Problem, Rubric, RubricStep, Scorecard, StepScore
+from .models import Criterion, Problem, Rubric, RubricStep
 from .selectors.content import rubric_is_scored
 from .services.content import (
     ContentError,
@@ -274,19 +274,3 @@ class ProblemAdmin(admin.ModelAdmin):
     list_filter = ("difficulty", "domain", "is_active")
     search_fields = ("title", "summary", "prompt")
     prepopulated_fields = {"slug": ("title",)}
-
-
-# -- scorecards --------------------------------------------------------------------------------
-
-
-class StepScoreInline(admin.TabularInline):
-    model = StepScore
-    extra = 0
-
-
-@admin.register(Scorecard)
-class ScorecardAdmin(admin.ModelAdmin):
-    list_display = ("interview", "scorer", "status", "recommendation", "submitted_at")
-    list_filter = ("status", "recommendation")
-    raw_id_fields = ("interview", "scorer")
-    inlines = [StepScoreInline]

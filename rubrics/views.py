@@ -1,10 +1,9 @@
+"""Pages of the content: the problem bank and one problem."""
+
 from django.contrib.auth.decorators import login_required
 from django.shortcuts import get_object_or_404, render
 
-from .charts import trend_chart
-from .selectors import problem_list, rubric_active, rubric_steps
-from .selectors.evidence import agreement_stats
-from .selectors.progress import progress_for
+from .selectors import problem_list
 
 
 @login_required
@@ -15,23 +14,3 @@ def problem_bank(request):
 @login_required
 def problem_detail(request, slug: str):
     return render(request, "rubrics/problem.html", {"problem": get_object_or_404(problem_list(), slug=slug)})
-
-
-@login_required
-def rubric_detail(request):
-    rubric = rubric_active()
-    steps = rubric_steps(rubric_id=rubric.pk) if rubric else []
-    return render(request, "rubrics/rubric.html", {"rubric": rubric, "steps": steps, "agreement": agreement_stats()})
-
-
-@login_required
-def progress(request):
-    """The signed-in person's scores as a candidate over their sessions: trends, weakest steps, missed criteria."""
-    data = progress_for(user=request.user)
-    rubric = rubric_active()
-    level_names = {level: rubric.level_name(level) for level in (1, 2, 3, 4)} if rubric else {}
-    return render(
-        request,
-        "rubrics/progress.html",
-        {"progress": data, "chart": trend_chart(data, level_names=level_names)},
-    )

@@ -2,6 +2,7 @@
 profiles, availability, bookings (booking slots, cancel, reschedule, no-shows), matching (the queue),
 interviews (invitations, the live room)."""
 
+from ..board_layout import LANES
 from .availability import (
     availability_window_add,
     availability_window_delete,
@@ -9,7 +10,6 @@ from .availability import (
     weekly_availability_delete,
 )
 from .bookings import (
-    LANES,
     booking_book_slot,
     booking_cancel,
     booking_mark_joined,

@@ -23,6 +23,7 @@ from rubrics.selectors import rubric_active
 from whiteboard.services import board_create
 
 from .. import timeslots
+from ..board_layout import LANES
 from ..models import Booking, BookingChange, Hold, Interview, Profile, ReliabilityEvent
 from ..selectors.schedule import HORIZON, MIN_NOTICE, availability_for
 from .profiles import profile_ensure
@@ -30,11 +31,6 @@ from .profiles import profile_ensure
 logger = logging.getLogger(__name__)
 User = get_user_model()
 
-LANE_HEIGHT = 760
-LANES = [
-    {"key": "offline", "name": "Offline - training pipeline", "x": 0, "y": 0, "width": 960, "height": LANE_HEIGHT},
-    {"key": "online", "name": "Online - inference path", "x": 1040, "y": 0, "width": 960, "height": LANE_HEIGHT},
-]
 LATE_CHANGE = dt.timedelta(hours=24)  # cancelling or moving a session closer to its start than this is late
 CHANGE_GRACE = dt.timedelta(hours=1)  # ...unless it was booked less than this long ago (a mis-click)
 NO_SHOW_AFTER = dt.timedelta(minutes=15)  # not in the room this long after the start: a no-show

@@ -10,9 +10,10 @@ from django.utils import timezone
 
 from core.errors import ApplicationError
 from rubrics.models import Problem
-from rubrics.services.evidence import evidence_report_request
 
 from ..models import Booking, Interview, TranscriptEvent
+from ..realtime import room_broadcast
+from ..signals import interview_ended
 from .bookings import Part, booking_create, guard_overlap, notify, problem_for
 
 logger = logging.getLogger(__name__)
@@ -214,17 +215,6 @@ def interview_end(*, interview: Interview, user) -> Interview:
         text="Interview ended",
         step=interview.current_step,
     )
-    interview_id = interview.pk
-    transaction.on_commit(lambda: _announce_end(interview_id))
-    evidence_report_request(interview=interview)  # the evidence finder runs once this commits
+    room_broadcast(interview.pk, {"type": "room.ended"})  # everyone still in the room, on any process
+    interview_ended.send(sender=Interview, interview=interview)  # e.g. the review queues the evidence finder
     return interview
-
-
-def _announce_end(interview_id: int) -> None:
-    """Tell everyone still in the room (on any server process) that the room is closed."""
-    from asgiref.sync import async_to_sync
-    from channels.layers import get_channel_layer
-
-    from ..consumers import room_group
-
-    async_to_sync(get_channel_layer().group_send)(room_group(interview_id), {"type": "room.ended"})

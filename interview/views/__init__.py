@@ -8,9 +8,7 @@ from .interviews import (
     interview_end,
     interview_new,
     interview_room,
-    interview_scorecard,
 )
-from .review import interview_review
 from .schedule import (
     availability,
     availability_delete,
@@ -38,9 +36,7 @@ __all__ = [
     "interview_detail",
     "interview_end",
     "interview_new",
-    "interview_review",
     "interview_room",
-    "interview_scorecard",
     "peer_profile",
     "profile_calendar_link",
     "profile_edit",

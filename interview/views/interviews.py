@@ -1,11 +1,10 @@
-"""Pages for one interview: the dashboard, inviting a peer, the invitation, the room, scoring and
-the review. Each view checks access, calls one service, and turns a refused change into a message."""
+"""Pages for one interview: the dashboard, inviting a peer, the invitation, the room and its end.
+Each view checks access, calls one service, and turns a refused change into a message."""
 
 import datetime as dt
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import ValidationError
 from django.http import Http404
 from django.middleware.csrf import get_token
 from django.shortcuts import redirect, render
@@ -14,18 +13,12 @@ from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from core.errors import ApplicationError
-from rubrics.models import Scorecard
-from rubrics.selectors import rubric_steps, scorecard_for_interview
-from rubrics.selectors.evidence import evidence_for
-from rubrics.selectors.notes import panel_for
-from rubrics.services import scorecard_get_or_create, scorecard_submit, scorecard_update
-from rubrics.services.evidence import evidence_report_request
 
 from .. import services
-from ..access import room_is_open, room_opens_at
 from ..forms import (
     ScheduleForm,
 )
+from ..lifecycle import room_is_open, room_opens_at
 from ..models import Interview
 from ..selectors import (
     availability_windows_for,
@@ -204,79 +197,3 @@ def interview_end(request, pk: int):
         return redirect("interview_detail", pk=pk)
     messages.success(request, "Interview ended. Score it while it is fresh.")
     return redirect("interview_scorecard", pk=pk)
-
-
-def _scorecard_post(request, scorecard: Scorecard, steps) -> tuple[dict, str, str]:
-    values = {}
-    for step in steps:
-        raw = request.POST.get(f"level_{step.number}", "")
-        if raw and raw not in {"1", "2", "3", "4"}:
-            raise ApplicationError(f"Step {step.number}: pick a level from 1 to 4.", code="invalid")
-        values[step.number] = {
-            "level": int(raw) if raw else None,
-            "notes": request.POST.get(f"notes_{step.number}", ""),
-        }
-    return values, request.POST.get("recommendation", ""), request.POST.get("summary", "")
-
-
-@login_required
-def interview_scorecard(request, pk: int):
-    interview = interview_or_404(request, pk, need="interviewer")
-    if interview.status not in (Interview.Status.ACCEPTED, Interview.Status.COMPLETED):
-        messages.info(request, "Scoring opens once the interview is accepted.")
-        return redirect("interview_detail", pk=pk)
-    scorecard = scorecard_get_or_create(interview=interview, rubric=interview.rubric, scorer=request.user)
-    steps = list(rubric_steps(rubric_id=scorecard.rubric_id))
-    error = None
-    if request.method == "POST":
-        action = request.POST.get("action")
-        try:
-            if not (action == "find_evidence" and scorecard.is_submitted):  # keep what was typed before asking
-                values, recommendation, summary = _scorecard_post(request, scorecard, steps)
-                scorecard_update(scorecard=scorecard, steps=values, recommendation=recommendation, summary=summary)
-            if action == "find_evidence":
-                evidence_report_request(interview=interview)
-                messages.success(request, "Looking for evidence again. The suggestions appear beside each step.")
-                return redirect(reverse("interview_scorecard", args=[pk]) + "#evidence")
-            if action == "submit":
-                scorecard_submit(scorecard=scorecard)
-                messages.success(request, "Scorecard submitted. The candidate can now see it in the review.")
-                return redirect("interview_review", pk=pk)
-            messages.success(request, "Draft saved.")
-            return redirect("interview_scorecard", pk=pk)
-        except (ApplicationError, ValidationError) as exc:
-            error = getattr(exc, "message", None) or " ".join(exc.messages)
-    scorecard = scorecard_for_interview(interview_id=pk)
-    scores = {s.step.number: s for s in scorecard.step_scores.all()}
-    evidence = evidence_for(interview_id=pk)
-    room = {panel.number: panel for panel in panel_for(scorecard)}
-    rows = []
-    for step in steps:
-        score = scores.get(step.number)
-        level = request.POST.get(f"level_{step.number}") if error else (score.level if score else None)
-        notes = request.POST.get(f"notes_{step.number}", "") if error else (score.notes if score else "")
-        suggested = evidence["by_number"].get(step.number) if evidence else None
-        rows.append(
-            {
-                "step": step,
-                "level": str(level or ""),
-                "notes": notes,
-                "evidence": suggested,
-                "room": room.get(step.number),
-            }
-        )
-    return render(
-        request,
-        "interview/scorecard.html",
-        {
-            "interview": interview,
-            "scorecard": scorecard,
-            "rows": rows,
-            "error": error,
-            "evidence": evidence,
-            "levels": [(str(n), scorecard.rubric.level_name(n)) for n in (1, 2, 3, 4)],
-            "recommendations": Scorecard.Recommendation.choices,
-            "recommendation": request.POST.get("recommendation", "") if error else scorecard.recommendation,
-            "summary": request.POST.get("summary", "") if error else scorecard.summary,
-        },
-    )

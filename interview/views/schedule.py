@@ -18,7 +18,7 @@ from core.errors import ApplicationError
 from core.shortcuts import get_or_404
 
 from .. import services
-from ..access import booking_access, room_is_open, room_opens_at
+from ..access import booking_access
 from ..forms import (
     QUEUE_WINDOWS,
     AvailabilityWindowForm,
@@ -31,6 +31,7 @@ from ..forms import (
     WeeklyAvailabilityForm,
     local_datetime,
 )
+from ..lifecycle import room_is_open, room_opens_at
 from ..models import Booking, Interview, MatchRequest, Profile
 from ..selectors import (
     HORIZON,

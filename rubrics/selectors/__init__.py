@@ -1,13 +1,5 @@
-"""Reads for the rubrics app."""
+"""Reads for the rubrics app: rubrics, their steps and the problem bank."""
 
-from .core import problem_list, rubric_active, rubric_steps, scorecard_for_interview
-from .visibility import ReviewVisibility, review_visibility
+from .core import problem_list, rubric_active, rubric_steps
 
-__all__ = [
-    "ReviewVisibility",
-    "problem_list",
-    "review_visibility",
-    "rubric_active",
-    "rubric_steps",
-    "scorecard_for_interview",
-]
+__all__ = ["problem_list", "rubric_active", "rubric_steps"]

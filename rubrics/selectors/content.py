@@ -1,11 +1,12 @@
 """Reads for rubric and problem-bank content as data: what `rubric_export` and `problems_export`
 write, in exactly the schema of rubrics/content/rubric.yaml and problems.yaml."""
 
+from collections.abc import Callable
 from typing import Any
 
 from django.db.models import Max, Prefetch, QuerySet
 
-from ..models import LEVELS, Criterion, EvidenceReport, Problem, Rubric, RubricStep, Scorecard, SelfAssessment
+from ..models import LEVELS, Criterion, Problem, Rubric, RubricStep
 
 EXPECTATION_KEYS = (
     "offline_components",
@@ -37,13 +38,20 @@ def rubric_next_version(*, slug: str) -> int:
     return (Rubric.objects.filter(slug=slug).aggregate(latest=Max("version"))["latest"] or 0) + 1
 
 
+# Apps that score against a rubric say here how to tell whether they used a version (the review
+# app registers its scorecards, evidence reports and self-assessments), so this app needs no
+# knowledge of theirs.
+_SCORED_CHECKS: list[Callable[[int], bool]] = []
+
+
+def rubric_scored_check_register(check: Callable[[int], bool]) -> None:
+    if check not in _SCORED_CHECKS:
+        _SCORED_CHECKS.append(check)
+
+
 def rubric_is_scored(*, rubric_id: int) -> bool:
     """Whether anything was scored with this version. Such a version is history and stays as it is."""
-    return (
-        Scorecard.objects.filter(rubric_id=rubric_id).exists()
-        or EvidenceReport.objects.filter(rubric_id=rubric_id).exists()
-        or SelfAssessment.objects.filter(rubric_id=rubric_id).exists()
-    )
+    return any(check(rubric_id) for check in _SCORED_CHECKS)
 
 
 def _levels(levels: dict) -> dict[int, Any]:

@@ -2,7 +2,7 @@
 
 from django.db.models import Prefetch, QuerySet
 
-from ..models import Criterion, Problem, Rubric, RubricStep, Scorecard, StepScore
+from ..models import Criterion, Problem, Rubric, RubricStep
 
 
 def rubric_active() -> Rubric | None:
@@ -19,14 +19,3 @@ def rubric_steps(*, rubric_id: int) -> QuerySet[RubricStep]:
 
 def problem_list() -> QuerySet[Problem]:
     return Problem.objects.filter(is_active=True).order_by("title")
-
-
-def scorecard_for_interview(*, interview_id: int) -> Scorecard | None:
-    return (
-        Scorecard.objects.select_related("rubric", "scorer")
-        .prefetch_related(
-            Prefetch("step_scores", queryset=StepScore.objects.select_related("step").order_by("step__number"))
-        )
-        .filter(interview_id=interview_id)
-        .first()
-    )

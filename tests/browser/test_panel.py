@@ -4,7 +4,8 @@ the candidate's room, open at the same time, shows neither the panel nor the not
 import pytest
 from django.urls import reverse
 
-from rubrics.models import Criterion, CriterionCheck, InterviewerNote
+from review.models import CriterionCheck, InterviewerNote
+from rubrics.models import Criterion
 
 from .test_room import log_in, open_room
 

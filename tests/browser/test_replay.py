@@ -11,11 +11,12 @@ import pytest
 from django.db import connections
 from django.urls import reverse
 
-from rubrics.models import Evidence, EvidenceReport, RubricStep
-from rubrics.services.sharing import review_share_create
+from review.models import Evidence, EvidenceReport
+from review.services.sharing import review_share_create
+from rubrics.models import RubricStep
 from whiteboard.selectors import board_state_at
 
-from ..interview.review_data import build_finished
+from ..review.review_data import build_finished
 from .test_room import log_in
 
 pytestmark = [

@@ -4,7 +4,7 @@ import pytest
 from django.utils import timezone
 
 from interview.models import Interview
-from rubrics.models import Scorecard
+from review.models import Scorecard
 from whiteboard.services import board_apply_ops
 
 from ..ws import rectangle
@@ -34,9 +34,10 @@ ENDPOINTS = [
 @pytest.mark.parametrize(("method", "path"), ENDPOINTS)
 def test_outsider_and_anonymous_are_refused_everywhere(api_for, interview, outsider, method, path):
     before = Interview.objects.values().get(pk=interview.pk)
-    for user in (outsider, None):
+    # A stranger gets the answer an id that does not exist gets; nobody signed in gets 403.
+    for user, status in ((outsider, 404), (None, 403)):
         response = getattr(api_for(user), method)(path.format(id=interview.pk), scorecard_body(), format="json")
-        assert response.status_code == 403, (user, path, response.content)
+        assert response.status_code == status, (user, path, response.content)
         assert "message" in response.json()
     assert Interview.objects.values().get(pk=interview.pk) == before
     assert not Scorecard.objects.exists()

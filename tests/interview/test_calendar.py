@@ -288,7 +288,7 @@ class TestDownload:
 
     def test_outsider_is_refused(self, client_for, booked, outsider):
         response = client_for(outsider).get(self.url(booked))
-        assert response.status_code == 403
+        assert response.status_code == 404
         assert b"BEGIN:VCALENDAR" not in response.content
 
     def test_anonymous_is_sent_to_log_in(self, client_for, booked):

@@ -123,7 +123,7 @@ async def test_joining_alone_hears_of_nobody(interview, interviewer, candidate):
 
 async def test_an_outsider_cannot_open_the_room_socket(interview, outsider):
     socket = await open_socket(room_path(interview), outsider)
-    assert await closed_with(socket) == 4403
+    assert await closed_with(socket) == 4404  # as for an id that does not exist
 
 
 # -- relaying -----------------------------------------------------------------------------------

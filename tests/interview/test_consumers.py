@@ -68,9 +68,9 @@ async def test_room_state_replays_the_transcript(interview, interviewer, candida
 
 
 async def test_outsider_and_anonymous_are_refused(interview, outsider):
-    for user in (outsider, None):
+    for user, code in ((outsider, 4404), (None, 4403)):  # a stranger is told what a missing id is told
         socket = await open_socket(room_path(interview), user)
-        assert await closed_with(socket) == 4403
+        assert await closed_with(socket) == code
 
 
 async def test_unknown_interview_closes_with_4404(interview, candidate):

@@ -163,9 +163,9 @@ def test_anonymous_is_refused_everywhere(api_for, ids, method, path):
 @pytest.mark.parametrize(
     ("method", "path", "status", "code"),
     [
-        ("get", "/api/bookings/{booking}/", 403, "permission_denied"),
-        ("post", "/api/bookings/{booking}/cancel/", 403, "permission_denied"),
-        ("post", "/api/bookings/{booking}/reschedule/", 403, "permission_denied"),
+        ("get", "/api/bookings/{booking}/", 404, "not_found"),
+        ("post", "/api/bookings/{booking}/cancel/", 404, "not_found"),
+        ("post", "/api/bookings/{booking}/reschedule/", 404, "not_found"),
         ("delete", "/api/availability/weekly/{rule}/", 404, "not_found"),
         ("delete", "/api/availability/windows/{window}/", 404, "not_found"),
         ("delete", "/api/queue/{entry}/", 404, "not_found"),

@@ -6,7 +6,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from interview.models import Interview
-from rubrics.models import Scorecard
+from review.models import Scorecard
 
 pytestmark = pytest.mark.django_db
 
@@ -15,20 +15,21 @@ def url(name, interview):
     return reverse(name, args=[interview.pk])
 
 
-# (page, who, expected status). Outsiders get 403; anonymous visitors go to the login page.
+# (page, who, expected status). Outsiders get 404, as for an id that does not exist; a participant
+# without the role gets 403; anonymous visitors go to the login page.
 ACCESS = [
     ("interview_detail", "interviewer", 200),
     ("interview_detail", "candidate", 200),
-    ("interview_detail", "outsider", 403),
+    ("interview_detail", "outsider", 404),
     ("interview_room", "interviewer", 200),
     ("interview_room", "candidate", 200),
-    ("interview_room", "outsider", 403),
+    ("interview_room", "outsider", 404),
     ("interview_review", "interviewer", 200),
     ("interview_review", "candidate", 200),
-    ("interview_review", "outsider", 403),
+    ("interview_review", "outsider", 404),
     ("interview_scorecard", "interviewer", 200),
     ("interview_scorecard", "candidate", 403),
-    ("interview_scorecard", "outsider", 403),
+    ("interview_scorecard", "outsider", 404),
 ]
 
 
@@ -117,10 +118,10 @@ class TestAnswerPages:
         invited_interview.refresh_from_db()
         assert invited_interview.status == Interview.Status.ACCEPTED
 
-    @pytest.mark.parametrize("who", ["interviewer", "outsider"])
-    def test_others_cannot_answer(self, request, client_for, invited_interview, who):
+    @pytest.mark.parametrize(("who", "status"), [("interviewer", 403), ("outsider", 404)])
+    def test_others_cannot_answer(self, request, client_for, invited_interview, who, status):
         response = client_for(request.getfixturevalue(who)).post(url("interview_decline", invited_interview))
-        assert response.status_code == 403
+        assert response.status_code == status
         invited_interview.refresh_from_db()
         assert invited_interview.status == Interview.Status.INVITED
 

@@ -14,11 +14,13 @@ from django.utils import timezone
 from core.errors import ApplicationError
 from interview.models import Interview
 from interview.services import interview_schedule
+from review.models import CriterionCheck, Scorecard, StepScore
+from review.services import scorecard_get_or_create, scorecard_submit, scorecard_update
+from review.services.notes import criterion_check_set, interviewer_note_add
 from rubrics.admin import CriterionForm, ProblemForm, RubricForm, RubricStepForm
-from rubrics.models import Criterion, CriterionCheck, Problem, Rubric, RubricStep, Scorecard, StepScore
+from rubrics.models import Criterion, Problem, Rubric, RubricStep
 from rubrics.selectors import rubric_active
 from rubrics.selectors.content import problems_as_data, rubric_as_data
-from rubrics.services import scorecard_get_or_create, scorecard_submit, scorecard_update
 from rubrics.services.content import (
     CONTENT_DIR,
     content_load,
@@ -30,7 +32,6 @@ from rubrics.services.content import (
     yaml_dump,
     yaml_load,
 )
-from rubrics.services.notes import criterion_check_set, interviewer_note_add
 
 from ..factories import UserFactory
 

@@ -2,17 +2,10 @@ import pytest
 from django.core.management import call_command
 
 from core.errors import ApplicationError
-from rubrics.models import Criterion, Problem, Rubric, Scorecard
-from rubrics.services import (
-    CONTENT_DIR,
-    content_load,
-    problems_import,
-    rubric_import,
-    scorecard_get_or_create,
-    scorecard_submit,
-    scorecard_update,
-    yaml_load,
-)
+from review.models import Scorecard
+from review.services import scorecard_get_or_create, scorecard_submit, scorecard_update
+from rubrics.models import Criterion, Problem, Rubric
+from rubrics.services import CONTENT_DIR, content_load, problems_import, rubric_import, yaml_load
 
 pytestmark = pytest.mark.django_db
 

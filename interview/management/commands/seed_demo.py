@@ -8,7 +8,7 @@ from django.utils import timezone
 
 from core.errors import ApplicationError
 from interview import timeslots
-from interview.access import room_opens_at
+from interview.lifecycle import room_opens_at
 from interview.models import Interview
 from interview.selectors import busy_for
 from interview.services import interview_accept, interview_schedule, profile_update, weekly_availability_add

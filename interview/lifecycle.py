@@ -1,0 +1,40 @@
+"""When an interview's parts are open, one copy of each rule: the room opens 10 minutes before the
+start of an accepted interview and closes when it ends; an interview has started once someone
+entered the room or its start passed; it is scorable from acceptance on (ticks and notes during
+it, the scorecard after it)."""
+
+import datetime as dt
+
+from django.utils import timezone
+
+from .models import Interview
+
+ROOM_OPENS_BEFORE = dt.timedelta(minutes=10)
+
+SCORABLE = (Interview.Status.ACCEPTED, Interview.Status.COMPLETED)
+
+
+def room_opens_at(interview: Interview) -> dt.datetime:
+    return interview.scheduled_at - ROOM_OPENS_BEFORE
+
+
+def room_has_opened(*, status: str, scheduled_at: dt.datetime, now: dt.datetime | None = None) -> bool:
+    """The rule on raw fields, for callers that read rows without models (the board policy)."""
+    return status == Interview.Status.ACCEPTED and (now or timezone.now()) >= scheduled_at - ROOM_OPENS_BEFORE
+
+
+def room_is_open(interview: Interview, *, now: dt.datetime | None = None) -> bool:
+    return room_has_opened(status=interview.status, scheduled_at=interview.scheduled_at, now=now)
+
+
+def interview_has_started(interview: Interview, *, now: dt.datetime | None = None) -> bool:
+    """Completed, or accepted and under way (someone entered the room, or its start passed)."""
+    if interview.status == Interview.Status.COMPLETED:
+        return True
+    return interview.status == Interview.Status.ACCEPTED and (
+        interview.step_started_at is not None or interview.scheduled_at <= (now or timezone.now())
+    )
+
+
+def interview_is_scorable(interview: Interview) -> bool:
+    return interview.status in SCORABLE
