@@ -1,6 +1,7 @@
 from django.urls import path
 
-from . import apis, feeds, views
+from . import apis, views
+from .views import feeds
 
 urlpatterns = [
     path("", views.home, name="home"),

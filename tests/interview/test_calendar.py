@@ -13,7 +13,7 @@ from django.urls import reverse
 from django.utils import timezone
 from icalendar import Calendar
 
-from interview.calendar import booking_ics, feed_ics, local_time
+from interview.ics import booking_ics, feed_ics, local_time
 from interview.models import Booking, Profile
 from interview.selectors import booking_get
 from interview.services import (

@@ -9,7 +9,7 @@ from django.core import mail
 from django.utils import timezone
 from icalendar import Calendar
 
-from interview.calendar import local_time
+from interview.ics import local_time
 from interview.models import Booking
 from interview.selectors import booking_get
 from interview.services import (

@@ -15,7 +15,7 @@ from django.utils import timezone
 
 from config.celery import app
 from interview import tasks
-from interview.calendar import local_time
+from interview.ics import local_time
 from interview.models import Booking, Reminder
 from interview.services import (
     availability_window_add,

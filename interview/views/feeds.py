@@ -5,10 +5,10 @@ from django.http import Http404, HttpResponse
 from django.utils.cache import patch_cache_control
 from django.views.decorators.http import require_safe
 
-from .access import booking_access
-from .calendar import booking_ics, feed_ics
-from .models import Booking
-from .selectors import profile_for_token
+from ..access import booking_access
+from ..ics import booking_ics, feed_ics
+from ..models import Booking
+from ..selectors import profile_for_token
 
 CONTENT_TYPE = "text/calendar; charset=utf-8"
 
