@@ -17,7 +17,7 @@ from django.core.mail import EmailMessage, get_connection
 from django.template.loader import render_to_string
 from django.urls import reverse
 
-from .. import calendar
+from .. import ics
 from ..models import Booking, BookingChange, Interview
 from ..selectors import booking_get, public_name
 
@@ -39,25 +39,25 @@ def booking_email(
     booking: Booking, recipient, *, template: str, subject: str, method: str | None = None, context=None
 ) -> EmailMessage | None:
     """One email about `booking` to `recipient`, or None if they have no email address."""
-    recipient = calendar.person_in(booking, recipient)
+    recipient = ics.person_in(booking, recipient)
     if not recipient.email:
         logger.info(
             "user %s has no email address; %s email about booking %s not sent", recipient.pk, template, booking.pk
         )
         return None
-    zone = calendar.zone_of(recipient)
+    zone = ics.zone_of(recipient)
     peer = booking.peer if recipient.pk == booking.organizer_id else booking.organizer
     values = {
         "name": public_name(recipient),
         "peer": public_name(peer),
-        "label": calendar.session_label(booking),
-        "title": calendar.event_title(booking, recipient),
-        "when": calendar.local_time(booking.starts_at, zone),
-        "when_short": calendar.local_time(booking.starts_at, zone, short=True),
+        "label": ics.session_label(booking),
+        "title": ics.event_title(booking, recipient),
+        "when": ics.local_time(booking.starts_at, zone),
+        "when_short": ics.local_time(booking.starts_at, zone, short=True),
         "duration": booking.duration_minutes,
-        "parts": calendar.part_lines(booking, recipient),
-        "rooms": calendar.room_lines(booking),
-        "dashboard_url": calendar.site_url(reverse("dashboard")),
+        "parts": ics.part_lines(booking, recipient),
+        "rooms": ics.room_lines(booking),
+        "dashboard_url": ics.site_url(reverse("dashboard")),
         **(context or {}),
     }
     message = EmailMessage(
@@ -68,7 +68,7 @@ def booking_email(
     )
     if method is not None:
         message.attach(
-            "invite.ics", calendar.booking_ics(booking, recipient, method), f"text/calendar; method={method}"
+            "invite.ics", ics.booking_ics(booking, recipient, method), f"text/calendar; method={method}"
         )
     return message
 
@@ -137,8 +137,8 @@ def _rescheduled(booking: Booking) -> list[Notice]:
         (other, False, "{peer} moved your {label} to {when_short}"),
         (actor, True, "Moved: {label} with {peer} to {when_short}"),
     ):
-        zone = calendar.zone_of(person)
-        context = {"by_me": by_me, "reason": move.reason, "old_when": calendar.local_time(move.old_starts_at, zone)}
+        zone = ics.zone_of(person)
+        context = {"by_me": by_me, "reason": move.reason, "old_when": ics.local_time(move.old_starts_at, zone)}
         notices.append(Notice(person, "rescheduled", subject, "REQUEST", context))
     return notices
 
