@@ -1,3 +1,5 @@
+"""A token bucket: the per-socket rate limit of both WebSocket consumers."""
+
 import time
 
 

@@ -1,3 +1,5 @@
+"""Admin for profiles, scheduling and interviews."""
+
 from django.contrib import admin
 
 from .models import (

@@ -1,3 +1,5 @@
+"""Activates the signed-in user's time zone for each request."""
+
 import zoneinfo
 
 from django.utils import timezone

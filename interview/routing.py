@@ -1,3 +1,5 @@
+"""The room socket's URL."""
+
 from django.urls import path
 
 from .consumers import RoomConsumer

@@ -1,3 +1,6 @@
+"""Signals of the interview app: `interview_ended`, a profile for each new user, and closing a
+user's sockets when their session ends (logout, password change, deactivation, deletion)."""
+
 from django.conf import settings
 from django.contrib.auth.signals import user_logged_out
 from django.db import transaction

@@ -1,3 +1,5 @@
+"""Pages and API of scheduling and the live room."""
+
 from django.urls import path
 
 from . import apis, views

@@ -1,3 +1,5 @@
+"""Pages and API of the content: the problem bank."""
+
 from django.urls import path
 
 from . import apis, views

@@ -1,3 +1,5 @@
+"""Admin for boards (read-only views of elements and the op log)."""
+
 from django.contrib import admin
 
 from .models import Board, BoardElement, BoardOp

@@ -1,3 +1,5 @@
+"""The board's refusals: a domain error whose code is one of the protocol's error codes."""
+
 from core.errors import ApplicationError
 
 

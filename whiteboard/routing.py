@@ -1,3 +1,5 @@
+"""The board socket's URL."""
+
 from django.urls import path
 
 from .consumers import BoardConsumer

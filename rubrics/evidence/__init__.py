@@ -1,6 +1,6 @@
 """The evidence finder's pure parts: text matching (text.py), the board's structure (board.py),
 suggested levels (levels.py), and the finder that runs them over one interview (finder.py).
-Nothing here touches the database; rubrics/services/evidence.py loads the rows and saves the result."""
+Nothing here touches the database; review/services/evidence.py loads the rows and saves the result."""
 
 # Bumped whenever the finder's rules change, so a report says which rules produced it.
 FINDER_VERSION = 1
