@@ -1,4 +1,4 @@
-"""Admin for boards (read-only views of elements and the op log)."""
+"""Admin for boards, their elements and the op log (for looking into a board staff were asked about)."""
 
 from django.contrib import admin
 
