@@ -4,7 +4,8 @@ import { useCallback, useEffect, useMemo, useRef, useState, useSyncExternalStore
 import ReplayScrubber from "./components/ReplayScrubber.jsx";
 import TimelineSync from "./components/TimelineSync.jsx";
 import { INITIAL_APP_STATE, UI_OPTIONS } from "./excalidrawOptions.js";
-import { ReplayController, zOrder } from "./lib/replay.js";
+import { zOrder } from "./lib/board/reconcile.js";
+import { ReplayController } from "./lib/replay.js";
 import "./styles/review.css";
 
 /**

@@ -1,4 +1,4 @@
-import { useCallback, useEffect, useMemo, useRef, useState, useSyncExternalStore } from "react";
+import { useCallback, useEffect, useRef, useState, useSyncExternalStore } from "react";
 
 import CallPanel from "./components/CallPanel.jsx";
 import ChatPanel from "./components/ChatPanel.jsx";
@@ -14,11 +14,8 @@ import RoomBoard from "./RoomBoard.jsx";
 
 const EMPTY_VIEW = {
   connection: "connecting",
-  seq: null,
   canEdit: false,
   unsynced: 0,
-  clientId: null,
-  lanes: [],
   peers: [],
 };
 const noopSubscribe = () => () => {};
@@ -51,7 +48,8 @@ export default function RoomApp({ config }) {
   const { toasts, push: pushToast, dismiss } = useToasts();
   const isInterviewer = config.role === "interviewer";
 
-  const room = useMemo(
+  // one room client and one call per page
+  const [room] = useState(
     () =>
       new RoomClient({
         path: config.ws.room,
@@ -64,11 +62,8 @@ export default function RoomApp({ config }) {
           if (next) window.location.assign(next);
         },
       }),
-    // one client per page
-    // eslint-disable-next-line react-hooks/exhaustive-deps
-    [],
   );
-  const call = useMemo(
+  const [call] = useState(
     () =>
       new CallClient({
         room,
@@ -77,12 +72,8 @@ export default function RoomApp({ config }) {
         // the candidate is the polite peer of perfect negotiation
         polite: config.role !== "interviewer",
       }),
-    // one call per page
-    // eslint-disable-next-line react-hooks/exhaustive-deps
-    [room],
   );
   useEffect(() => {
-    room.onCallEnded = () => call.end();
     room.start();
     // after a reload, a browser that was in the call joins again by itself
     if (call.wasJoined()) call.join();

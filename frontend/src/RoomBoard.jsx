@@ -1,5 +1,5 @@
 import { Excalidraw, MainMenu } from "@excalidraw/excalidraw";
-import { memo, useCallback, useEffect, useRef, useState } from "react";
+import { memo, useCallback, useEffect, useEffectEvent, useRef, useState } from "react";
 
 import { INITIAL_APP_STATE, UI_OPTIONS } from "./excalidrawOptions.js";
 import { BoardSync } from "./lib/boardSync.js";
@@ -14,19 +14,22 @@ function RoomBoard({ config, canEdit, onSync, onApi, onError }) {
   const [api, setApi] = useState(null);
   const syncRef = useRef(null);
 
-  useEffect(() => {
-    if (!api) return undefined;
-    onApi?.(api);
-    const sync = new BoardSync({ path: config.ws.board, api, user: config.user, onError });
+  // The socket lives as long as the Excalidraw instance: set up once per `api`, with the props of then.
+  const connect = useEffectEvent((excalidrawApi) => {
+    onApi?.(excalidrawApi);
+    const sync = new BoardSync({ path: config.ws.board, api: excalidrawApi, onError });
     syncRef.current = sync;
     onSync?.(sync);
     sync.start();
+    return sync;
+  });
+  useEffect(() => {
+    if (!api) return undefined;
+    const sync = connect(api);
     return () => {
       sync.stop();
       syncRef.current = null;
     };
-    // the socket lives as long as the Excalidraw instance
-    // eslint-disable-next-line react-hooks/exhaustive-deps
   }, [api]);
 
   const onChange = useCallback(() => syncRef.current?.handleChange(), []);

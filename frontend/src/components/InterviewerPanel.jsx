@@ -1,6 +1,6 @@
 import "../styles/interviewer-panel.css";
 
-import { useEffect, useLayoutEffect, useMemo, useRef, useState, useSyncExternalStore } from "react";
+import { useEffect, useLayoutEffect, useRef, useState, useSyncExternalStore } from "react";
 
 import { MAX_NOTE_LENGTH, PanelClient } from "../lib/interviewerPanel.js";
 import { formatClock, formatDuration, parseTime } from "../lib/time.js";
@@ -86,12 +86,8 @@ function NoteItem({ note, panel }) {
 }
 
 export default function InterviewerPanel({ config, room, roomState, onError }) {
-  const panel = useMemo(
-    () => new PanelClient({ url: config.panel.url, csrfToken: config.csrf_token, onError }),
-    // one client per page
-    // eslint-disable-next-line react-hooks/exhaustive-deps
-    [],
-  );
+  // one client per page
+  const [panel] = useState(() => new PanelClient({ url: config.panel.url, csrfToken: config.csrf_token, onError }));
   useEffect(() => {
     panel.load();
   }, [panel]);
@@ -112,7 +108,11 @@ export default function InterviewerPanel({ config, room, roomState, onError }) {
   // The tabs follow the room's current step; picking another tab pins it until the step moves.
   const currentStep = roomState.currentStep;
   const [pinned, setPinned] = useState(null);
-  useEffect(() => setPinned(null), [currentStep]);
+  const [pinnedIn, setPinnedIn] = useState(currentStep);
+  if (pinnedIn !== currentStep) {
+    setPinnedIn(currentStep);
+    setPinned(null);
+  }
   const shownNumber = pinned ?? currentStep ?? state.steps[0]?.number ?? null;
   const shown = state.steps.find((s) => s.number === shownNumber) ?? state.steps[0] ?? null;
 

@@ -4,9 +4,14 @@ import { formatDuration, parseTime } from "../lib/time.js";
 
 function useServerNow(room, active) {
   const [now, setNow] = useState(() => room.serverNow());
+  // a timer that starts shows the time at once, not the one from when it last ran
+  const [wasActive, setWasActive] = useState(active);
+  if (active !== wasActive) {
+    setWasActive(active);
+    if (active) setNow(room.serverNow());
+  }
   useEffect(() => {
     if (!active) return undefined;
-    setNow(room.serverNow());
     const t = setInterval(() => setNow(room.serverNow()), 1000);
     return () => clearInterval(t);
   }, [room, active]);

@@ -84,6 +84,7 @@ export class CallClient {
       remoteVideo: false,
     };
     room.onCall = (msg) => this._onMessage(msg);
+    room.onCallEnded = () => this.end();
     room.onReconnect = () => {
       // The server forgets the call when the room socket drops: join again.
       if (this._joinSent) this.room.socket.send({ type: "call", action: "join" });

@@ -2,15 +2,18 @@
  * The board's op log, replayed in the browser.
  *
  * `ReplayLog` holds the ops the history API returns and rebuilds the board as it
- * was right after any seq, with the server's per-element rule (higher `version`
- * wins; on a tie the lower `versionNonce`). Checkpoints every few hundred ops
- * keep a jump anywhere cheap; moving forward reuses the current state.
+ * was right after any seq, with the server's per-element rule and stacking order
+ * (`board/reconcile.js`: higher `version` wins, on a tie the lower `versionNonce`;
+ * by fractional `index`, unindexed last). Checkpoints every few hundred ops keep
+ * a jump anywhere cheap; moving forward reuses the current state.
  *
  * `ReplayController` drives one replay: it loads the history a page at a time,
  * keeps the position (a seq and a moment), plays it back on a clock, and draws
  * each position into a read-only Excalidraw through `updateScene`.
  */
 import { CaptureUpdateAction, restoreElements } from "@excalidraw/excalidraw";
+
+import { wins, zOrder } from "./board/reconcile.js";
 
 const CHECKPOINT_EVERY = 250;
 const PAGE_SIZE = 1000;
@@ -21,12 +24,6 @@ export const SPEEDS = [
   { key: "16", label: "16×" },
   { key: "64", label: "64×" },
 ];
-
-/** Excalidraw's rule: does `incoming` beat `known`? */
-export function wins(incoming, known) {
-  if (incoming.version !== known.version) return incoming.version > known.version;
-  return incoming.versionNonce < known.versionNonce;
-}
 
 /** 12:05, or 1:02:05 past the hour (the same labels the page prints). */
 export function elapsedLabel(ms) {
@@ -52,18 +49,6 @@ function upperBound(list, value, key = (x) => x) {
     else hi = mid;
   }
   return lo;
-}
-
-/** Stacking order as the server keeps it: by fractional `index`, unindexed last. */
-export function zOrder(elements) {
-  return [...elements].sort((a, b) => {
-    const ai = a.index ?? null;
-    const bi = b.index ?? null;
-    if (ai === bi) return 0;
-    if (ai === null) return 1;
-    if (bi === null) return -1;
-    return ai < bi ? -1 : 1;
-  });
 }
 
 export class ReplayLog {

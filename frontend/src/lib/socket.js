@@ -87,7 +87,7 @@ export class ReconnectingSocket {
     let ws;
     try {
       ws = new WebSocket(this.url);
-    } catch (err) {
+    } catch {
       this._scheduleReconnect();
       return;
     }
