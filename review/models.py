@@ -240,3 +240,42 @@ class ReviewShare(models.Model):
 
     def __str__(self) -> str:
         return f"Share of interview {self.interview_id}{' (revoked)' if self.revoked_at else ''}"
+
+
+class InterviewerFeedback(models.Model):
+    """The candidate's rating of their interviewer, after the interview. The interviewer reads it
+    only once their own scorecard is submitted, so neither can answer the other's judgement."""
+
+    RATINGS = ("preparation", "clarity", "hints", "fairness")
+
+    interview = models.OneToOneField(
+        "interview.Interview", on_delete=models.CASCADE, related_name="interviewer_feedback"
+    )
+    author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    interviewer = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="feedback_received"
+    )
+    preparation = models.PositiveSmallIntegerField()  # knew the problem and the rubric
+    clarity = models.PositiveSmallIntegerField()  # the prompt and the questions were clear
+    hints = models.PositiveSmallIntegerField()  # hints helped without giving the answer away
+    fairness = models.PositiveSmallIntegerField()  # the scores matched what was said and drawn
+    would_practise_again = models.BooleanField()
+    note = models.TextField(max_length=2000, blank=True)
+    show_note = models.BooleanField(default=False)  # the candidate lets the note show on the interviewer's profile
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(preparation__gte=1, preparation__lte=5)
+                & Q(clarity__gte=1, clarity__lte=5)
+                & Q(hints__gte=1, hints__lte=5)
+                & Q(fairness__gte=1, fairness__lte=5),
+                name="feedback_ratings_range",
+            )
+        ]
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return f"Feedback on the interviewer of interview {self.interview_id}"

@@ -4,10 +4,11 @@
 from django.urls import path
 
 from .apis import evidence as evidence_apis
+from .apis import feedback as feedback_apis
 from .apis import history as history_apis
 from .apis import notes as notes_apis
 from .apis import scorecards as scorecard_apis
-from .views import exports, progress, review, scorecard
+from .views import exports, feedback, progress, review, scorecard
 
 urlpatterns = [
     path("rubric/", progress.rubric_detail, name="rubric"),
@@ -21,6 +22,7 @@ urlpatterns = [
         review.review_share_revoke_view,
         name="review_share_revoke",
     ),
+    path("interviews/<int:pk>/feedback/", feedback.interviewer_feedback, name="interviewer_feedback"),
     path("shared/<str:token>/", review.shared_review, name="shared_review"),
     path("interviews/<int:pk>/export.md", exports.interview_export_md, name="interview_export_md"),
     path("interviews/<int:pk>/export.pdf", exports.interview_export_pdf, name="interview_export_pdf"),
@@ -54,4 +56,14 @@ api_urlpatterns = [
     path("interviews/<int:pk>/notes/", notes_apis.InterviewerNoteApi.as_view(), name="api_interview_notes"),
     path("interviews/<int:pk>/evidence/", evidence_apis.InterviewEvidenceApi.as_view(), name="api_interview_evidence"),
     path("rubric/agreement/", evidence_apis.RubricAgreementApi.as_view(), name="api_rubric_agreement"),
+    path(
+        "interviews/<int:pk>/interviewer-feedback/",
+        feedback_apis.InterviewerFeedbackApi.as_view(),
+        name="api_interviewer_feedback",
+    ),
+    path(
+        "peers/<int:user_id>/interviewer-record/",
+        feedback_apis.InterviewerRecordApi.as_view(),
+        name="api_interviewer_record",
+    ),
 ]

@@ -16,10 +16,12 @@ from django.utils import timezone
 from core.errors import ApplicationError
 
 from .. import timeslots
+from ..hooks import interviewer_scores_for
 from ..models import Booking, MatchRequest, MatchWindow, Profile
 from ..selectors.schedule import HORIZON, LEVEL_ORDER, MIN_NOTICE, busy_for
 from .bookings import booking_create, guard_overlap, notify, plan_parts
 
+UNRATED = 3.0  # where an interviewer nobody has rated yet ranks, on the 1-5 scale
 logger = logging.getLogger(__name__)
 
 MAX_WINDOWS = 10
@@ -120,8 +122,12 @@ def _profile(request: MatchRequest) -> Profile:
     return request.user.profile
 
 
-def pair(a: MatchRequest, b: MatchRequest, *, busy: dict, now: dt.datetime) -> Pairing | None:
-    """How `a` and `b` would meet, or None if their modes or free time do not fit."""
+def pair(
+    a: MatchRequest, b: MatchRequest, *, busy: dict, now: dt.datetime, ratings: dict[int, float] | None = None
+) -> Pairing | None:
+    """How `a` and `b` would meet, or None if their modes or free time do not fit. Among pairs with
+    the same time together, level gap and shared focus, a better-rated interviewer goes first
+    (`ratings`: the mean of their candidates' ratings; an unrated interviewer counts as 3 of 5)."""
     if a.user_id == b.user_id or (a.mode, b.mode) not in _PAIRINGS:
         return None
     kind, first = _PAIRINGS[(a.mode, b.mode)]
@@ -145,7 +151,9 @@ def pair(a: MatchRequest, b: MatchRequest, *, busy: dict, now: dt.datetime) -> P
     level_gap = abs(LEVEL_ORDER.get(pa.level, 1) - LEVEL_ORDER.get(pb.level, 1)) if pa.level and pb.level else 2
     shared_focus = len({p.pk for p in pa.focus_problems.all()} & {p.pk for p in pb.focus_problems.all()})
     waited_since = min(a.created_at, b.created_at).timestamp()
-    score = (timeslots.total_minutes(usable), -level_gap, shared_focus, -waited_since)
+    interviewers = [a, b] if kind == "swap" else [b if first == "a" else a]
+    rated = [(ratings or {}).get(r.user_id, UNRATED) for r in interviewers]
+    score = (timeslots.total_minutes(usable), -level_gap, shared_focus, round(min(rated), 1), -waited_since)
     return Pairing(
         a=a,
         b=b,
@@ -211,7 +219,10 @@ def match_queue_run(*, now: dt.datetime | None = None) -> list[Booking]:
     earliest = min(w.starts_at for r in waiting for w in r.windows.all())
     latest = max(w.ends_at for r in waiting for w in r.windows.all())
     busy = busy_for(user_ids=[r.user_id for r in waiting], since=earliest, until=latest)
-    pairings = [pair(a, b, busy=busy, now=now) for i, a in enumerate(waiting) for b in waiting[i + 1 :]]
+    ratings = interviewer_scores_for(user_ids=[r.user_id for r in waiting])
+    pairings = [
+        pair(a, b, busy=busy, now=now, ratings=ratings) for i, a in enumerate(waiting) for b in waiting[i + 1 :]
+    ]
     booked, taken = [], set()
     for best in sorted((p for p in pairings if p is not None), key=lambda p: p.score, reverse=True):
         if best.a.pk in taken or best.b.pk in taken:

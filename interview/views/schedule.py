@@ -31,6 +31,7 @@ from ..forms import (
     WeeklyAvailabilityForm,
     local_datetime,
 )
+from ..hooks import profile_sections_for
 from ..lifecycle import room_is_open, room_opens_at
 from ..models import Booking, Interview, MatchRequest, Profile
 from ..selectors import (
@@ -117,6 +118,7 @@ def profile_edit(request):
             "profile": profile,
             "feed_url": request.build_absolute_uri(reverse("calendar_feed", args=[profile.calendar_token])),
             "reliability": reliability_for(user_ids=[request.user.pk])[request.user.pk],
+            "sections": profile_sections_for(user_id=request.user.pk),
         },
     )
 
@@ -268,6 +270,7 @@ def peer_profile(request, user_id: int):
             "session": session,
             "days": _slot_days(slots, timezone.get_current_timezone()),
             "reliability": reliability_for(user_ids=[profile.user_id])[profile.user_id],
+            "sections": profile_sections_for(user_id=profile.user_id),
             "next_url": request.get_full_path(),
         },
     )

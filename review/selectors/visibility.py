@@ -24,6 +24,7 @@ class ReviewVisibility:
     private_notes: bool  # the interviewer's timestamped notes
     share_controls: bool  # making and revoking share links
     exports: bool  # Markdown, PDF and the board as SVG and PNG
+    interviewer_feedback: bool  # the candidate's ratings of the interviewer and their note
     submitted: bool  # the scorecard is submitted (the scores shown are final, not a draft)
 
 
@@ -49,5 +50,9 @@ def review_visibility(*, interview, audience: Audience | None) -> ReviewVisibili
         private_notes=interviewer,
         share_controls=candidate,
         exports=interviewer or candidate,
+        # Given once the interview has ended; blind both ways: the interviewer reads the
+        # candidate's rating of them only after scoring.
+        interviewer_feedback=interview.status == interview.Status.COMPLETED
+        and (candidate or (interviewer and submitted)),
         submitted=submitted,
     )

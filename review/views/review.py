@@ -41,7 +41,9 @@ from review.services.sharing import MAX_LABEL, review_share_create, review_share
 from rubrics.selectors import rubric_steps
 from whiteboard.selectors import board_get_state
 
+from ..selectors.feedback import feedback_for
 from ..selectors.timeline import review_clock, review_timeline, step_markers
+from ..services.feedback import RATING_LABELS
 
 # Export formats, by URL name; a format shows up once its view exists.
 EXPORTS = (
@@ -108,6 +110,7 @@ def _review_context(interview: Interview, audience: Audience, visible: ReviewVis
     report = evidence_for(interview_id=interview.pk) if visible.evidence else None
     found = report["by_number"] if report and report["status"] == "done" else {}
     assessment = self_assessment_for(interview_id=interview.pk) if visible.self_assessment else None
+    feedback = feedback_for(interview_id=interview.pk) if visible.interviewer_feedback else None
     own = {row.step.number: row for row in assessment.step_scores.all()} if assessment else {}
     scores = {row.step.number: row for row in scorecard.step_scores.all()} if scores_visible else {}
 
@@ -154,6 +157,11 @@ def _review_context(interview: Interview, audience: Audience, visible: ReviewVis
         "recommendation": scorecard.get_recommendation_display() if scores_visible else "",
         "report": report,
         "assessment": assessment,
+        "feedback": feedback,
+        "feedback_rows": [{"label": label, "value": getattr(feedback, name)} for name, label in RATING_LABELS.items()]
+        if feedback
+        else [],
+        "feedback_open": interview.status == Interview.Status.COMPLETED,
         "step_rows": step_rows,
         "timeline": timeline,
         "duration": clock.elapsed(clock.ended_at) if clock.ended_at else "",

@@ -15,6 +15,7 @@ from review.models import (
     CriterionCheck,
     Evidence,
     EvidenceReport,
+    InterviewerFeedback,
     InterviewerNote,
     ReviewShare,
     SelfAssessment,
@@ -40,6 +41,7 @@ SCORES = "Overall the design held up"
 PRIVATE = "Private nudge on metrics"
 SUGGESTION = "Goal named early"
 SELF = "I should have asked sooner"
+FEEDBACK = "Hints came at the right moment"
 
 BEFORE = {"review", "transcript"}
 EVERYTHING_SCORED = {"scores", "criterion_ticks", "evidence"}
@@ -66,6 +68,7 @@ PAGE = {
     "private_notes": PRIVATE,
     "share_controls": 'id="sharing"',
     "exports": 'id="exports"',
+    "interviewer_feedback": FEEDBACK,
 }
 EXPORTED = {
     "transcript": SAID,
@@ -80,7 +83,12 @@ BOARD_EXPORTS = ["interview_board_svg", "interview_board_png"]
 
 
 def expected(audience: str, state: str) -> set[str]:
-    return TABLE[(audience, state == "submitted")]
+    seen = set(TABLE[(audience, state == "submitted")])
+    # The candidate's rating of the interviewer exists once the interview has ended; the
+    # interviewer reads it only after submitting their scorecard; nobody else ever does.
+    if (audience == "candidate" and state != "live") or (audience == "interviewer" and state == "submitted"):
+        seen.add("interviewer_feedback")
+    return seen
 
 
 @pytest.fixture(params=STATES)
@@ -128,6 +136,14 @@ def review(interview, interviewer, candidate, state):
     )
     SelfStepScore.objects.create(assessment=assessment, step=steps[1], level=2, notes="")
     share = ReviewShare.objects.create(interview=interview, created_by=candidate, token=new_share_token())
+    InterviewerFeedback.objects.create(
+        interview=interview,
+        author=candidate,
+        interviewer=interviewer,
+        **dict.fromkeys(InterviewerFeedback.RATINGS, 4),
+        would_practise_again=True,
+        note=FEEDBACK,
+    )
     if state == "submitted":
         scorecard_submit(scorecard=scorecard)
     interview.refresh_from_db()
@@ -167,7 +183,7 @@ def test_the_review_page(request, client_for, review, state, audience):
     else:
         response = client_for(reader(request, audience)).get(reverse("interview_review", args=[interview.pk]))
     if audience == "outsider":
-        assert response.status_code in (403, 404)
+        assert response.status_code == 404
         return
     assert response.status_code == 200
     assert seen(response.content.decode(), PAGE) == expected(audience, state) - {"review"}
@@ -223,8 +239,14 @@ def test_the_apis(request, api_for, review, state, audience):
         return client.get(reverse(name, args=[interview.pk])).status_code
 
     if audience == "outsider":
-        for name in ("api_interview_board_history", "api_scorecard", "api_interview_evidence", "api_interview_panel"):
-            assert status(name) in (403, 404), name
+        for name in (
+            "api_interview_board_history",
+            "api_scorecard",
+            "api_interview_evidence",
+            "api_interview_panel",
+            "api_interviewer_feedback",
+        ):
+            assert status(name) == 404, name
         return
     assert status("api_interview_board_history") == (200 if "transcript" in want else 404)
     scorecard = client.get(reverse("api_scorecard", args=[interview.pk]))
@@ -235,6 +257,9 @@ def test_the_apis(request, api_for, review, state, audience):
     assert evidence.status_code == (200 if "evidence" in want else 404)
     if "evidence" in want:
         assert SUGGESTION in evidence.content.decode()
+    feedback = client.get(reverse("api_interviewer_feedback", args=[interview.pk]))
+    assert feedback.status_code == (200 if "interviewer_feedback" in want else 404)
+    assert (FEEDBACK in feedback.content.decode()) == ("interviewer_feedback" in want)
     panel = client.get(reverse("api_interview_panel", args=[interview.pk]))
     assert panel.status_code == (200 if "private_notes" in want else 403)
     assert (PRIVATE in panel.content.decode()) == ("private_notes" in want)
