@@ -1,3 +1,5 @@
+"""The Django admin for boards, their elements and their op log (read mostly)."""
+
 from django.contrib import admin
 
 from .models import Board, BoardElement, BoardOp

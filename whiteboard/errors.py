@@ -1,3 +1,5 @@
+"""The board's domain error."""
+
 from config.errors import ApplicationError
 
 

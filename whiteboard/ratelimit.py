@@ -1,3 +1,5 @@
+"""A token bucket, to limit how often one socket may do something (ops, presence, `sync`)."""
+
 import time
 
 

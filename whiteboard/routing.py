@@ -1,3 +1,5 @@
+"""The board socket's URL: /ws/boards/<id>/."""
+
 from django.urls import path
 
 from .consumers import BoardConsumer
