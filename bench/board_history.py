@@ -1,8 +1,9 @@
 """How long rebuilding a board from its op log takes (board_state_at), printed as JSON.
 
 Creates a scratch board with N ops (default 10,000; each op changes 1-3 of ~300 elements, with
-deletions), then times rebuilding it as of several seqs, and checks the rebuild at the last seq
-equals the current state. Uses DATABASE_URL (default: a temporary SQLite file).
+deletions; each element a whole rectangle from tests/elements.py), then times rebuilding it as of
+several seqs, and checks the rebuild at the last seq equals the current state. Uses DATABASE_URL
+(default: a temporary SQLite file).
 
     .venv/bin/python bench/board_history.py
     DATABASE_URL=postgres://postgres@127.0.0.1:5432/mocklane_bench .venv/bin/python bench/board_history.py
