@@ -1,3 +1,5 @@
+from pathlib import Path
+
 import pytest
 
 from whiteboard.errors import BoardError
@@ -290,3 +292,16 @@ def test_a_failed_shared_transaction_retries_each_batch_alone_and_loses_nothing(
     assert [(r.op_id, r.seq) for r in results] == [("a", 1), ("b", 2)]
     assert sorted(BoardOp.objects.filter(board=board).values_list("op_id", "seq")) == [("a", 1), ("b", 2)]
     assert current_seq(board) == 2 and stored(board, "r2").version == 1
+
+
+def test_no_app_code_writes_without_the_permission_check():
+    """`board_write_unchecked` and `check_permission=False` are for tests and benchmarks only."""
+    root = Path(__file__).resolve().parents[2]
+    offenders = [
+        str(path.relative_to(root))
+        for app in ("config", "interview", "rubrics", "whiteboard")
+        for path in (root / app).rglob("*.py")
+        if path != root / "whiteboard" / "services.py"
+        and ("board_write_unchecked" in (text := path.read_text()) or "check_permission=False" in text)
+    ]
+    assert offenders == []
