@@ -56,7 +56,7 @@ screenshot: install build
 	$(PY) docs/screenshot.py
 
 bench: install build
-	$(PY) bench/board_sync.py --quick
+	$(PY) -m bench.board_sync --quick
 	$(PY) bench/board_history.py
 	$(PY) bench/evidence.py
 	$(PY) bench/board_export.py

@@ -5,7 +5,7 @@ Times `board_png` and `board_svg` (median of --repeat runs, default 3) on:
 - attack: issue 9's three dotted zig-zags, corner to corner at ±1,000,000 with 5,000 points each
   (the most one 64 KiB socket frame carries), rendered from the element list;
 - attack_stored: the same zig-zags with as many points as the board stores (fewer if it caps an
-  element's bytes), written through `board_apply_ops` on a scratch board and read back with
+  element's bytes), written through `board_write_unchecked` on a scratch board and read back with
   `board_get_state`, as the export views do (`load_s` is that read);
 - full: 5,000 elements, each at the limits of whiteboard/validation.py and within one frame:
   dotted and dashed lines and arrows of 5,000 points drawn thick across the whole picture with
@@ -36,7 +36,8 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from bench.scratch_db import setup_django  # noqa: E402
-from tests.rubrics.export_boards import attack, element, zigzag  # noqa: E402
+from tests.elements import TWO_LANES, element, zigzag  # noqa: E402
+from tests.rubrics.export_boards import attack  # noqa: E402
 from whiteboard.validation import MAX_POINTS, MAX_TEXT  # noqa: E402
 
 TARGET_S = 2.0
@@ -164,7 +165,7 @@ def main() -> None:
     from django.conf import settings
 
     from whiteboard.selectors import board_get_state
-    from whiteboard.services import board_apply_ops, board_create
+    from whiteboard.services import board_create, board_write_unchecked
     from whiteboard.validation import validate_element
 
     board = importlib.import_module("whiteboard.render.board")
@@ -174,16 +175,10 @@ def main() -> None:
     result["attack"] = measure("attack", attack(FRAME_BYTES - OP_BYTES), args.repeat)
 
     element_bytes = min(FRAME_BYTES, getattr(settings, "BOARD_MAX_ELEMENT_BYTES", FRAME_BYTES)) - OP_BYTES
-    stored = board_create(
-        title="export bench",
-        lanes=[
-            {"key": "offline", "name": "Offline", "x": 0, "y": 0, "width": 960, "height": 760},
-            {"key": "online", "name": "Online", "x": 1040, "y": 0, "width": 960, "height": 760},
-        ],
-    )
+    stored = board_create(title="export bench", lanes=TWO_LANES)
     zigzags = attack(element_bytes)
     for n, item in enumerate(zigzags):
-        board_apply_ops(board_id=stored.pk, op_id=f"zig-{n}", elements=[item])
+        board_write_unchecked(board_id=stored.pk, op_id=f"zig-{n}", elements=[item])
     started = time.perf_counter()
     elements = board_get_state(board_id=stored.pk, include_deleted=False).elements
     load_s = time.perf_counter() - started

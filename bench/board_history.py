@@ -1,8 +1,9 @@
 """How long rebuilding a board from its op log takes (board_state_at), printed as JSON.
 
 Creates a scratch board with N ops (default 10,000; each op changes 1-3 of ~300 elements, with
-deletions), then times rebuilding it as of several seqs, and checks the rebuild at the last seq
-equals the current state. Uses DATABASE_URL (default: a temporary SQLite file).
+deletions; each element a whole rectangle from tests/elements.py), then times rebuilding it as of
+several seqs, and checks the rebuild at the last seq equals the current state. Uses DATABASE_URL
+(default: a temporary SQLite file).
 
     .venv/bin/python bench/board_history.py
     DATABASE_URL=postgres://postgres@127.0.0.1:5432/mocklane_bench .venv/bin/python bench/board_history.py
@@ -20,6 +21,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from bench.scratch_db import setup_django  # noqa: E402
+from tests.elements import TWO_LANES, rectangle  # noqa: E402
 
 
 def main() -> None:
@@ -36,13 +38,7 @@ def main() -> None:
     from whiteboard.services import OpRequest, board_apply_batch, board_create
 
     rng = random.Random(7)
-    board = board_create(
-        title="history bench",
-        lanes=[
-            {"key": "offline", "name": "Offline", "x": 0, "y": 0, "width": 960, "height": 760},
-            {"key": "online", "name": "Online", "x": 1040, "y": 0, "width": 960, "height": 760},
-        ],
-    )
+    board = board_create(title="history bench", lanes=TWO_LANES)
     versions: dict[str, int] = {}
     started = time.perf_counter()
     requests = []
@@ -51,17 +47,14 @@ def main() -> None:
         for element_id in {f"e{rng.randrange(args.elements)}" for _ in range(rng.randint(1, 3))}:
             versions[element_id] = versions.get(element_id, 0) + 1
             elements.append(
-                {
-                    "id": element_id,
-                    "type": "rectangle",
-                    "x": rng.uniform(0, 2000),
-                    "y": rng.uniform(0, 760),
-                    "width": 120.0,
-                    "height": 60.0,
-                    "version": versions[element_id],
-                    "versionNonce": rng.randrange(2**31),
-                    "isDeleted": rng.random() < 0.05,
-                }
+                rectangle(
+                    element_id,
+                    x=rng.uniform(0, 2000),
+                    y=rng.uniform(0, 760),
+                    version=versions[element_id],
+                    nonce=rng.randrange(2**31),
+                    deleted=rng.random() < 0.05,
+                )
             )
         requests.append(OpRequest(board_id=board.pk, op_id=f"op-{n}", elements=elements, check_permission=False))
         if len(requests) == 200:

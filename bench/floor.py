@@ -1,6 +1,6 @@
 """The harness's floor: a plain asyncio WebSocket relay with no framework, no Redis, no database.
 
-bench/board_sync.py runs it with `--servers floor` to show what the load generator itself can
+bench/board_sync/ runs it with `--servers floor` to show what the load generator itself can
 measure on this machine: if the floor's latencies are low at a given R, the load generator is not
 what limits the other servers there. Same wire shape as bench/relay.py (snapshot on connect, ack
 to the sender, the message to the other sockets of the room `/ws/boards/<n>/`).

@@ -1,4 +1,4 @@
-"""A bare Channels relay: the baseline that bench/board_sync.py runs beside Mocklane.
+"""A bare Channels relay: the baseline that bench/board_sync/ runs beside Mocklane.
 
 No database, no authentication, no validation, no persistence. Same wire shape as the board
 socket (docs/protocol.md) as far as the benchmark client needs it:

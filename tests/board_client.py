@@ -1,8 +1,9 @@
 """A board client in Python that follows docs/protocol.md the way the browser does.
 
-It keeps a replica, queues local edits until they are acked, re-sends them with the same op id
-after a reconnect, reconnects with backoff, and asks for what it missed when it sees a seq gap.
-Tests drive real server processes with it.
+It keeps a replica (merged with the server's rule, whiteboard/reconcile.py), queues local edits
+until they are acked, re-sends them with the same op id after a reconnect, reconnects with
+backoff, and asks for what it missed when it sees a seq gap. Tests drive real server processes
+with it.
 """
 
 import asyncio
@@ -14,13 +15,7 @@ import orjson
 from websockets.asyncio.client import connect
 from websockets.exceptions import ConnectionClosed, InvalidStatus
 
-
-def wins(incoming: dict, current: dict | None) -> bool:
-    if current is None:
-        return True
-    if incoming["version"] != current["version"]:
-        return incoming["version"] > current["version"]
-    return incoming["versionNonce"] < current["versionNonce"]
+from whiteboard.reconcile import wins_over
 
 
 class BoardClient:
@@ -99,7 +94,7 @@ class BoardClient:
     def _merge(self, elements: list[dict]) -> None:
         for element in elements:
             element = {k: v for k, v in element.items() if k != "lane"}
-            if wins(element, self.replica.get(element["id"])):
+            if wins_over(element, self.replica.get(element["id"])):
                 self.replica[element["id"]] = element
 
     async def _on_frame(self, frame: dict) -> None:

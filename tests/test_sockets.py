@@ -23,7 +23,8 @@ from interview import services as interview_services
 from interview.models import TranscriptEvent
 from whiteboard.models import BoardOp
 
-from .ws import ORIGIN, receive_type, rectangle, send
+from .elements import rectangle
+from .ws import ORIGIN, receive_type, send
 
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.asyncio]
 

@@ -52,29 +52,3 @@ async def closed_with(communicator: WebsocketCommunicator, timeout: float = 3) -
     """The close code the server sent (after accepting), or None."""
     message = await communicator.receive_output(timeout)
     return message.get("code") if message["type"] == "websocket.close" else None
-
-
-def rectangle(element_id: str = "r1", *, x=1200.0, y=100.0, version=1, nonce=100, deleted=False, **extra) -> dict:
-    return {
-        "id": element_id,
-        "type": "rectangle",
-        "x": x,
-        "y": y,
-        "width": 120.0,
-        "height": 60.0,
-        "angle": 0,
-        "version": version,
-        "versionNonce": nonce,
-        "isDeleted": deleted,
-        "strokeColor": "#1e1e1e",
-        "backgroundColor": "transparent",
-        "fillStyle": "solid",
-        "strokeWidth": 2,
-        "roughness": 1,
-        "opacity": 100,
-        "groupIds": [],
-        "frameId": None,
-        "boundElements": None,
-        "locked": False,
-        **extra,
-    }

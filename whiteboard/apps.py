@@ -1,3 +1,5 @@
+"""The whiteboard app's configuration."""
+
 from django.apps import AppConfig
 
 

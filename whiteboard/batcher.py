@@ -20,6 +20,7 @@ from django.db import connection
 from .errors import BoardError
 from .hub import get_hub
 from .services import ApplyResult, OpRequest, board_apply_batch, board_apply_batch_async
+from .stores import AsyncPostgresStore
 
 logger = logging.getLogger(__name__)
 
@@ -45,8 +46,6 @@ class OpBatcher:
         # no hop to Django's database thread, no contention with it for the interpreter lock.
         self.store = None
         if connection.vendor == "postgresql":
-            from .pgstore import AsyncPostgresStore
-
             self.store = AsyncPostgresStore()
         self.queue: list[_Pending] = []
         self.wakeup = asyncio.Event()

@@ -1,4 +1,5 @@
-"""Which lane an element sits in, from its frame or, failing that, its centre."""
+"""Lanes: which lane an element sits in (from its frame or, failing that, its centre), and the
+locked frame element that draws a lane."""
 
 from typing import Any
 

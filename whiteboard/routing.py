@@ -1,4 +1,4 @@
-"""The board socket's URL."""
+"""The board socket's URL: /ws/boards/<id>/."""
 
 from django.urls import path
 

@@ -6,7 +6,7 @@ from typing import Any
 
 from .lanes import lane_of
 from .models import Board, BoardElement, BoardOp
-from .services import element_wins
+from .reconcile import merge_into, z_order
 
 
 @dataclass
@@ -19,11 +19,6 @@ class BoardState:
 
 def _with_lane(data: dict[str, Any], lane: str | None) -> dict[str, Any]:
     return {**data, "lane": lane}
-
-
-def z_order(elements: list[dict[str, Any]]) -> list[dict[str, Any]]:
-    """Excalidraw's stacking order: by fractional `index` (plain string order), unindexed last."""
-    return sorted(elements, key=lambda e: (e.get("index") is None, e.get("index") or ""))
 
 
 def board_get_state(*, board_id: int, include_deleted: bool = True) -> BoardState:
@@ -56,10 +51,7 @@ def board_state_at(*, board_id: int, seq: int) -> BoardState:
         .values_list("elements", flat=True)
         .iterator(chunk_size=2000)
     ):
-        for element in elements:
-            known = state.get(element["id"])
-            if known is None or element_wins(element, version=known["version"], version_nonce=known["versionNonce"]):
-                state[element["id"]] = element
+        merge_into(state, elements)
     elements = z_order([_with_lane(data, lane_of(data, board.lanes)) for data in state.values()])
     return BoardState(board_id=board.pk, seq=min(seq, board.seq), lanes=board.lanes, elements=elements)
 

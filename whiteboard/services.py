@@ -1,10 +1,13 @@
-"""Writes to boards.
+"""Writes to boards: the use cases.
 
 Every batch of element changes is validated, checked against the writer's permission, reconciled
-per element with Excalidraw's rule, given the board's next sequence number, appended to the op
-log and applied to the current state, in one transaction. `board_apply_batch` does that for many
-batches (of many boards) at once, in one transaction with a fixed number of queries, which is how
-the realtime path commits everything that arrived while the previous commit ran.
+per element with Excalidraw's rule (whiteboard/reconcile.py), given the board's next sequence
+number, appended to the op log and applied to the current state, in one transaction.
+`board_apply_batch` does that for many batches (of many boards) at once, in one transaction with a
+fixed number of queries, which is how the realtime path commits everything that arrived while the
+previous commit ran; `board_apply_batch_async` does the same in the event loop. How rows are read
+and written is the stores' part (whiteboard/stores/). `board_write_unchecked` is the one write that
+skips the permission check: for tests and benchmarks, never for a user's request.
 """
 
 import logging
@@ -12,14 +15,15 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import orjson
-from django.db import DatabaseError, connection, transaction
-from django.db.models import QuerySet
-from django.utils import timezone
+from django.db import DatabaseError, transaction
 
 from .access import BoardPermission, board_permissions_from, board_policy_queries
 from .errors import BoardError
 from .lanes import lane_frame_element, lane_of
-from .models import Board, BoardElement, BoardOp
+from .models import Board, BoardElement
+from .reconcile import element_wins
+from .stores import sync_store
+from .stores.rows import NewOp, Winner
 from .validation import (
     check_protected,
     max_board_bytes,
@@ -57,13 +61,6 @@ class ApplyResult:
         return self.accepted_json
 
 
-def element_wins(incoming: dict[str, Any], *, version: int, version_nonce: int) -> bool:
-    """Excalidraw's rule: the higher version wins; on a tie, the lower versionNonce wins."""
-    if incoming["version"] != version:
-        return incoming["version"] > version
-    return incoming["versionNonce"] < version_nonce
-
-
 def board_create(*, title: str = "", lanes: list[dict[str, Any]] | None = None) -> Board:
     """Create a board whose lanes are locked frames.
 
@@ -94,9 +91,12 @@ def board_create(*, title: str = "", lanes: list[dict[str, Any]] | None = None) 
     return board
 
 
-def board_apply_ops(*, board_id: int, op_id: str, elements: Any, author=None) -> ApplyResult:
-    """Apply one batch; raise BoardError when it is refused. The author's permission is the caller's
-    to check (the board socket goes through `board_apply_batch`, which checks it)."""
+def board_write_unchecked(*, board_id: int, op_id: str, elements: Any, author=None) -> ApplyResult:
+    """Apply one batch without asking whether `author` may edit the board; raise BoardError when it
+    is refused (shape, size, budgets: everything but permission is checked as usual).
+
+    For tests and benchmarks only: a user's change goes through `board_apply_batch` with
+    the permission check, as the board socket sends it."""
     request = OpRequest(
         board_id=board_id, op_id=op_id, elements=elements, user_id=getattr(author, "pk", None), check_permission=False
     )
@@ -114,9 +114,7 @@ def board_apply_batch(*, requests: list[OpRequest]) -> list[ApplyResult | BoardE
     `retry` (it may succeed later), anything else with `invalid` (the same request would fail
     the same way again) and a log line with the traceback.
     """
-    from .pgstore import PostgresStore  # it builds on the row types below
-
-    store = PostgresStore() if connection.vendor == "postgresql" else OrmStore()
+    store = sync_store()
     if len(requests) > 1:
         try:
             with store.transaction():
@@ -136,7 +134,7 @@ def board_apply_batch(*, requests: list[OpRequest]) -> list[ApplyResult | BoardE
 
 
 async def board_apply_batch_async(*, requests: list[OpRequest], store) -> list[ApplyResult | BoardError]:
-    """`board_apply_batch` on an asynchronous store (whiteboard/pgasync.py): the same steps and the
+    """`board_apply_batch` on an asynchronous store (`AsyncPostgresStore`): the same steps and the
     same isolation, with the database's round trips awaited in the event loop instead of a thread."""
     if len(requests) > 1:
         try:
@@ -313,118 +311,3 @@ def _apply(requests: list[OpRequest]):
         changed = sorted({op.board_id for op in new_ops})
         yield ("write", (list(winners.values()), new_ops, [boards[b] for b in changed]))
     return results  # type: ignore[return-value]
-
-
-# -- storage ------------------------------------------------------------------------------------
-# The reconciliation above is the same everywhere; how rows are read and written is not. The ORM
-# store works on any database Django supports; on PostgreSQL the store sends its statements raw
-# and pipelined, one round trip for the reads and one for the writes, which is most of the cost
-# of a commit on the realtime path (docs/performance.md).
-
-
-@dataclass
-class BoardRow:
-    pk: int
-    seq: int
-    lanes: list[dict[str, Any]]
-    element_count: int
-    byte_count: int
-
-    @property
-    def protected_ids(self) -> frozenset[str]:
-        return frozenset(lane["element_id"] for lane in self.lanes)
-
-
-@dataclass(frozen=True)
-class Winner:
-    board_id: int
-    element: dict[str, Any]
-    lane: str | None
-    seq: int
-    text: str  # the element's stored JSON
-    size: int  # its bytes
-
-
-@dataclass(frozen=True)
-class NewOp:
-    board_id: int
-    seq: int
-    op_id: str
-    author_id: int | None
-    elements: list[dict[str, Any]]
-    text: str  # `elements` as stored JSON
-
-
-Loaded = tuple[
-    dict[int, BoardRow],
-    dict[tuple[int, str], tuple[int, list[dict[str, Any]]]],  # (board, op id) -> (seq, elements)
-    dict[tuple[int, str], tuple[int, int, int]],  # (board, element id) -> (version, nonce, size)
-    list[list[tuple]],  # the permission policies' rows
-]
-
-
-class OrmStore:
-    def transaction(self):
-        return transaction.atomic()
-
-    def load(
-        self, *, board_ids: set[int], op_ids: set[str], element_ids: set[str], policy_queries: list[QuerySet]
-    ) -> Loaded:
-        # Row locks in id order: batches on one board apply one at a time (seq has no gaps and no
-        # repeats), and two processes locking several boards can never deadlock.
-        boards = {
-            b.pk: BoardRow(b.pk, b.seq, b.lanes, b.element_count, b.byte_count)
-            for b in Board.objects.select_for_update().filter(pk__in=board_ids).order_by("pk")
-        }
-        seen = {
-            (board_id, op_id): (seq, elements)
-            for board_id, op_id, seq, elements in BoardOp.objects.filter(
-                board_id__in=board_ids, op_id__in=op_ids
-            ).values_list("board_id", "op_id", "seq", "elements")
-        }
-        current = {
-            (board_id, element_id): (version, nonce, size)
-            for board_id, element_id, version, nonce, size in BoardElement.objects.filter(
-                board_id__in=board_ids, element_id__in=element_ids
-            ).values_list("board_id", "element_id", "version", "version_nonce", "size")
-        }
-        return boards, seen, current, [list(query) for query in policy_queries]
-
-    def write(self, winners: list[Winner], ops: list[NewOp], boards: list[BoardRow]) -> None:
-        BoardElement.objects.bulk_create(
-            [
-                BoardElement(
-                    board_id=w.board_id,
-                    element_id=w.element["id"],
-                    type=w.element["type"],
-                    version=w.element["version"],
-                    version_nonce=w.element["versionNonce"],
-                    is_deleted=w.element.get("isDeleted", False),
-                    lane=w.lane,
-                    data=w.element,
-                    size=w.size,
-                    updated_seq=w.seq,
-                )
-                for w in winners
-            ],
-            update_conflicts=True,
-            unique_fields=["board", "element_id"],
-            update_fields=["type", "version", "version_nonce", "is_deleted", "lane", "data", "size", "updated_seq"],
-        )
-        BoardOp.objects.bulk_create(
-            BoardOp(board_id=o.board_id, seq=o.seq, op_id=o.op_id, author_id=o.author_id, elements=o.elements)
-            for o in ops
-        )
-        now = timezone.now()
-        for board in boards:
-            Board.objects.filter(pk=board.pk).update(
-                seq=board.seq, element_count=board.element_count, byte_count=board.byte_count, updated_at=now
-            )
-
-    def copies(self, pairs: set[tuple[int, str]]) -> dict[tuple[int, str], dict[str, Any]]:
-        return {
-            (board_id, element_id): data
-            for board_id, element_id, data in BoardElement.objects.filter(
-                board_id__in={b for b, _ in pairs}, element_id__in={e for _, e in pairs}
-            ).values_list("board_id", "element_id", "data")
-        }

@@ -2,7 +2,7 @@
 
 from django.contrib.auth import get_user_model
 from django.http import Http404
-from drf_spectacular.utils import OpenApiResponse, extend_schema
+from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_serializer
 from rest_framework import serializers
 from rest_framework.response import Response
 from rest_framework.views import APIView
@@ -33,6 +33,7 @@ class FeedbackOutputSerializer(serializers.ModelSerializer):
 
 
 class InterviewerFeedbackApi(APIView):
+    @extend_schema_serializer(component_name="InterviewerFeedbackInput")
     class InputSerializer(serializers.Serializer):
         preparation = serializers.IntegerField(min_value=1, max_value=5, help_text="Knew the problem and the rubric")
         clarity = serializers.IntegerField(min_value=1, max_value=5, help_text="The prompt and questions were clear")
@@ -67,7 +68,9 @@ class InterviewerFeedbackApi(APIView):
 
 
 class InterviewerRecordApi(APIView):
+    @extend_schema_serializer(component_name="InterviewerRecord")
     class OutputSerializer(serializers.Serializer):
+        @extend_schema_serializer(component_name="InterviewerRecordNote")
         class NoteSerializer(serializers.Serializer):
             text = serializers.CharField()
             at = serializers.DateTimeField()

@@ -19,7 +19,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from whiteboard.lanes import lane_of
-from whiteboard.services import element_wins
+from whiteboard.reconcile import wins_over
 
 from .board import BoardFinding, Vocabulary, board_check, read_board, text_of
 from .levels import CriterionCoverage, suggest_level
@@ -192,7 +192,7 @@ class _BoardReplay:
         changed = False
         for element in op.elements:
             known = self.state.get(element["id"])
-            if known is None or element_wins(element, version=known["version"], version_nonce=known["versionNonce"]):
+            if wins_over(element, known):
                 # A move within a lane changes nothing unless loose elements depend on positions.
                 changed = changed or known is None or self._structure_key(known) != self._structure_key(element)
                 self.state[element["id"]] = element

@@ -5,9 +5,9 @@ from django.utils import timezone
 
 from interview.models import Interview
 from review.models import Scorecard
-from whiteboard.services import board_apply_ops
+from whiteboard.services import board_write_unchecked
 
-from ..ws import rectangle
+from ..elements import rectangle
 
 pytestmark = pytest.mark.django_db
 
@@ -96,7 +96,7 @@ def test_create_bad_input(api_for, problem, interviewer, candidate, payload, cod
 
 
 def test_board_reports_lanes(api_for, interview, candidate):
-    board_apply_ops(
+    board_write_unchecked(
         board_id=interview.board_id,
         op_id="o1",
         elements=[

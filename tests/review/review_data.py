@@ -13,9 +13,9 @@ from review.models import CriterionCheck, InterviewerNote, Scorecard
 from review.services import scorecard_get_or_create, scorecard_submit, scorecard_update
 from rubrics.models import Criterion, RubricStep
 from whiteboard.models import BoardOp
-from whiteboard.services import board_apply_ops
+from whiteboard.services import board_write_unchecked
 
-from ..ws import rectangle
+from ..elements import rectangle
 
 PRIVATE_NOTE = "Private: hesitated on the ML objective, prompt for watch time"
 SECOND_NOTE = "Private: strong on feature freshness"
@@ -46,7 +46,9 @@ def build_finished(interview: Interview, interviewer, candidate) -> Finished:
         moments.append(("event", events[name]))
 
     def draw(elements):
-        result = board_apply_ops(board_id=board_id, op_id=f"op-{len(moments)}", elements=elements, author=candidate)
+        result = board_write_unchecked(
+            board_id=board_id, op_id=f"op-{len(moments)}", elements=elements, author=candidate
+        )
         moments.append(("op", result.seq))
 
     def move_to(name, number):

@@ -13,9 +13,10 @@ from review.models import EvidenceReport, Scorecard, StepSuggestion
 from review.selectors.evidence import agreement_stats
 from review.services import scorecard_get_or_create, scorecard_submit, scorecard_update
 from review.services.evidence import evidence_report_run
-from whiteboard.services import board_apply_ops
+from whiteboard.services import board_write_unchecked
 
-from ..rubrics.evidence_boards import ONLINE_X, ROWS, box
+from ..elements import box
+from ..rubrics.evidence_boards import ONLINE_X, ROWS
 
 pytestmark = pytest.mark.django_db
 
@@ -36,7 +37,7 @@ def found(interview, interviewer, candidate):
     """The interview after a little talk and drawing, with its evidence found."""
     interview_set_step(interview=interview, user=interviewer, step=5)
     event = interview_post_message(interview=interview, user=candidate, text="nDCG offline and CTR online.")
-    op = board_apply_ops(
+    op = board_write_unchecked(
         board_id=interview.board_id, op_id="op-1", elements=box("mon", "Monitoring", x=ONLINE_X[0], y=ROWS[2])
     )
     evidence_report_run(interview_id=interview.pk)

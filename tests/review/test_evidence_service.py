@@ -14,9 +14,10 @@ from review.services.evidence import evidence_report_request, evidence_report_ru
 from review.tasks import find_evidence
 from rubrics.evidence import FINDER_VERSION
 from whiteboard.models import BoardOp
-from whiteboard.services import board_apply_ops
+from whiteboard.services import board_write_unchecked
 
-from ..rubrics.evidence_boards import OFFLINE_X, ONLINE_X, ROWS, Sketch, box, free_text, good_board
+from ..elements import Sketch, box, free_text
+from ..rubrics.evidence_boards import OFFLINE_X, ONLINE_X, ROWS, good_board
 
 pytestmark = pytest.mark.django_db
 
@@ -26,7 +27,7 @@ def say(interview, user, text: str) -> TranscriptEvent:
 
 
 def draw(interview, author, elements, op_id: str) -> BoardOp:
-    result = board_apply_ops(board_id=interview.board_id, op_id=op_id, elements=elements, author=author)
+    result = board_write_unchecked(board_id=interview.board_id, op_id=op_id, elements=elements, author=author)
     return BoardOp.objects.get(board_id=interview.board_id, seq=result.seq)
 
 

@@ -27,7 +27,9 @@ from review.models import (
 from review.services import scorecard_get_or_create, scorecard_submit, scorecard_update
 from rubrics.models import Criterion
 from whiteboard.render import board_png, board_svg
-from whiteboard.services import board_apply_ops
+from whiteboard.services import board_write_unchecked
+
+from .. import elements
 
 pytestmark = pytest.mark.django_db
 
@@ -38,30 +40,7 @@ EXPORTS = ["interview_export_md", "interview_export_pdf", "interview_board_svg",
 
 
 def element(element_id, kind, x, y, width=180.0, height=80.0, **extra):
-    return {
-        "id": element_id,
-        "type": kind,
-        "x": x,
-        "y": y,
-        "width": width,
-        "height": height,
-        "angle": 0,
-        "version": 1,
-        "versionNonce": 7,
-        "isDeleted": False,
-        "strokeColor": "#1e1e1e",
-        "backgroundColor": "transparent",
-        "fillStyle": "solid",
-        "strokeWidth": 2,
-        "strokeStyle": "solid",
-        "roughness": 1,
-        "opacity": 100,
-        "groupIds": [],
-        "frameId": None,
-        "boundElements": None,
-        "locked": False,
-        **extra,
-    }
+    return elements.element(element_id, kind, x=x, y=y, width=width, height=height, nonce=7, **extra)
 
 
 def label(element_id, container, text):
@@ -103,7 +82,7 @@ BOARD = [
 
 
 def put_board(interview):
-    board_apply_ops(board_id=interview.board_id, op_id="draw-1", elements=BOARD)
+    board_write_unchecked(board_id=interview.board_id, op_id="draw-1", elements=BOARD)
 
 
 @pytest.fixture
@@ -339,7 +318,7 @@ class TestBoardSvg:
         assert "".join(root.find(f"{SVG}g/{SVG}text").itertext()) == "ok [31mred"
 
     def test_deleted_elements_are_not_drawn(self, client_for, reviewed, interviewer):
-        board_apply_ops(
+        board_write_unchecked(
             board_id=reviewed.board_id,
             op_id="erase",
             elements=[{**BOARD[0], "version": 2, "isDeleted": True}, {**BOARD[1], "version": 2, "isDeleted": True}],

@@ -1,6 +1,6 @@
 """Replay equals the live board at each step start.
 
-A board is built through `board_apply_ops` (new elements, moves, deletions, concurrent edits that
+A board is built through `board_write_unchecked` (new elements, moves, deletions, concurrent edits that
 win and lose on version and versionNonce) with step changes in between, in real time: every batch
 and every step change commits on its own, so their times are the ones production would record.
 At each step change the live board is recorded; afterwards the replay of the op log at that
@@ -14,10 +14,11 @@ from django.urls import reverse
 from rest_framework.test import APIClient
 
 from interview.services import interview_end, interview_post_message, interview_set_step
+from whiteboard.reconcile import merge_into
 from whiteboard.selectors import board_get_state, board_state_at
-from whiteboard.services import board_apply_ops, element_wins
+from whiteboard.services import board_write_unchecked
 
-from ..ws import rectangle
+from ..elements import rectangle
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -49,10 +50,7 @@ def replay(initial: list[dict], ops: list[dict], seq: int) -> dict[str, dict]:
     for op in ops:
         if op["seq"] > seq:
             break
-        for element in op["elements"]:
-            known = state.get(element["id"])
-            if known is None or element_wins(element, version=known["version"], version_nonce=known["versionNonce"]):
-                state[element["id"]] = element
+        merge_into(state, op["elements"])
     return state
 
 
@@ -78,7 +76,7 @@ def test_replay_equals_the_live_board_at_each_step_start(interview, interviewer,
         recorded.append(live_board(board))
 
     def draw(op_id, *elements):
-        return board_apply_ops(board_id=board, op_id=op_id, elements=list(elements), author=candidate)
+        return board_write_unchecked(board_id=board, op_id=op_id, elements=list(elements), author=candidate)
 
     interview_post_message(interview=interview, user=candidate, text="Who are the users?")
     draw("a", rectangle("ingest", x=100.0, y=100.0))
@@ -134,7 +132,7 @@ def test_replay_equals_the_live_board_at_each_step_start_for_random_boards(seed,
                     deleted=rng.random() < 0.1,
                 )
             )
-        result = board_apply_ops(board_id=board, op_id=f"r{seed}-{batch}", elements=elements, author=candidate)
+        result = board_write_unchecked(board_id=board, op_id=f"r{seed}-{batch}", elements=elements, author=candidate)
         for element in result.accepted:
             versions[element["id"]] = (element["version"], element["versionNonce"])
         if batch % 9 == 8:

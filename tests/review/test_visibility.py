@@ -26,9 +26,9 @@ from review.selectors import ReviewVisibility, review_visibility
 from review.services import scorecard_get_or_create, scorecard_submit, scorecard_update
 from review.services.sharing import new_share_token
 from rubrics.models import Criterion, RubricStep
-from whiteboard.services import board_apply_ops
+from whiteboard.services import board_write_unchecked
 
-from ..ws import rectangle
+from ..elements import rectangle
 
 pytestmark = pytest.mark.django_db
 
@@ -101,7 +101,7 @@ def review(interview, interviewer, candidate, state):
     """One interview in `state` with every part of a review present: transcript and board, a
     scorecard with a tick and step notes, a private note, evidence, a self-assessment, a share link."""
     said = interview_post_message(interview=interview, user=candidate, text=SAID)
-    board_apply_ops(board_id=interview.board_id, op_id="draw-1", elements=[rectangle("ingest", x=100.0, y=100.0)])
+    board_write_unchecked(board_id=interview.board_id, op_id="draw-1", elements=[rectangle("ingest", x=100.0, y=100.0)])
     if state != "live":
         interview = interview_end(interview=interview, user=interviewer)
     steps = {step.number: step for step in RubricStep.objects.filter(rubric=interview.rubric)}

@@ -1,40 +1,11 @@
-"""Boards for the export tests and bench/board_export.py: one builder for both."""
+"""The worst board for the exports, for the export-cost tests and bench/board_export.py: one builder
+for both. The elements come from tests/elements.py."""
 
 import json
 
 from whiteboard.validation import MAX_COORD, MAX_POINTS
 
-
-def element(element_id: str, kind: str, **fields) -> dict:
-    return {
-        "id": element_id,
-        "type": kind,
-        "x": 0,
-        "y": 0,
-        "width": 100,
-        "height": 100,
-        "angle": 0,
-        "version": 1,
-        "versionNonce": 1,
-        "isDeleted": False,
-        "strokeColor": "#1e1e1e",
-        "backgroundColor": "transparent",
-        "fillStyle": "solid",
-        "strokeWidth": 2,
-        "strokeStyle": "solid",
-        "roughness": 1,
-        "opacity": 100,
-        "groupIds": [],
-        "frameId": None,
-        "boundElements": None,
-        "locked": False,
-        **fields,
-    }
-
-
-def zigzag(count: int, reach: float, rise: float) -> list[list[float]]:
-    """`count` points going back and forth between the origin and (reach, ±rise)."""
-    return [[0, 0] if n % 2 == 0 else [reach, rise if n % 4 == 1 else -rise] for n in range(count)]
+from ..elements import element, zigzag
 
 
 def attack(max_bytes: int) -> list[dict]:

@@ -5,14 +5,12 @@ import pytest
 
 from rubrics.evidence.board import Vocabulary, board_check, read_board
 from whiteboard.selectors import board_get_state
-from whiteboard.services import board_apply_ops, board_create
+from whiteboard.services import board_create, board_write_unchecked
 
-from .evidence_boards import OFFLINE_X, ONLINE_X, ROWS, Sketch, arrow, box, free_text, good_board
+from ..elements import TWO_LANES, Sketch, arrow, box, free_text, with_lane_ids
+from .evidence_boards import OFFLINE_X, ONLINE_X, ROWS, good_board
 
-LANES = [
-    {"key": "offline", "element_id": "lane-offline", "name": "Offline", "x": 0, "y": 0, "width": 960, "height": 760},
-    {"key": "online", "element_id": "lane-online", "name": "Online", "x": 1040, "y": 0, "width": 960, "height": 760},
-]
+LANES = with_lane_ids(TWO_LANES)
 # The problem bank's video recommendation expectations (rubrics/content/problems.yaml).
 EXPECTATIONS = {
     "offline_components": [
@@ -308,17 +306,17 @@ def test_the_lane_the_server_computed_wins_over_geometry():
 
 @pytest.mark.django_db
 def test_a_board_drawn_through_the_op_log_reads_the_same(candidate):
-    board = board_create(title="t", lanes=[{k: v for k, v in lane.items() if k != "element_id"} for lane in LANES])
+    board = board_create(title="t", lanes=TWO_LANES)
     s, batches = good_board()
     for number, batch in enumerate(batches):
-        board_apply_ops(board_id=board.pk, op_id=f"op-{number}", elements=batch, author=candidate)
+        board_write_unchecked(board_id=board.pk, op_id=f"op-{number}", elements=batch, author=candidate)
     state = board_get_state(board_id=board.pk)
     assert all("lane" in element for element in state.elements)
     assert set(verdicts(state.elements).values()) == {"found"}
     # Moving the trainer to the online lane and deleting the monitor, as the candidate would.
     trainer = {**s.shapes["train"], "x": float(ONLINE_X[2]), "y": float(ROWS[2]), "version": 2, "versionNonce": 1}
     monitor = {**s.shapes["mon"], "isDeleted": True, "version": 2, "versionNonce": 1}
-    board_apply_ops(board_id=board.pk, op_id="op-move", elements=[trainer, monitor], author=candidate)
+    board_write_unchecked(board_id=board.pk, op_id="op-move", elements=[trainer, monitor], author=candidate)
     result = verdicts(board_get_state(board_id=board.pk).elements)
     assert result["lane:offline:training"] == "wrong_lane"
     assert result["monitoring"] == "missing"

@@ -7,7 +7,8 @@ import pytest
 
 from whiteboard.models import Board, BoardOp
 
-from ..ws import open_socket, receive, receive_type, rectangle, send
+from ..elements import rectangle
+from ..ws import open_socket, receive, receive_type, send
 from .test_consumers import board_path, joined, submit
 from .test_isolation import nested
 

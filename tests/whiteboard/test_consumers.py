@@ -5,7 +5,8 @@ import pytest
 from interview.models import Interview
 from whiteboard.models import BoardElement, BoardOp
 
-from ..ws import closed_with, open_socket, receive, receive_type, rectangle, send
+from ..elements import rectangle
+from ..ws import closed_with, open_socket, receive, receive_type, send
 
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.asyncio]
 

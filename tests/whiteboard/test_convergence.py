@@ -15,9 +15,9 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from whiteboard.selectors import board_get_state
-from whiteboard.services import board_apply_ops, board_create
+from whiteboard.services import board_create, board_write_unchecked
 
-from ..ws import rectangle
+from ..elements import rectangle
 
 pytestmark = pytest.mark.django_db
 
@@ -68,7 +68,7 @@ def test_replicas_converge_on_the_server_state(steps):
 
     def server_receives(batch):
         sender, op_id, elements = batch
-        result = board_apply_ops(board_id=board.pk, op_id=op_id, elements=elements)
+        result = board_write_unchecked(board_id=board.pk, op_id=op_id, elements=elements)
         clients[sender].inbox.append(("ack", result.seq, result.rejected))
         if result.seq is not None and not result.duplicate:
             for number, client in enumerate(clients):

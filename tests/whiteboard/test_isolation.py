@@ -15,7 +15,7 @@ from whiteboard.models import Board, BoardElement, BoardOp
 from whiteboard.services import OpRequest, board_apply_batch, board_apply_batch_async, board_create
 from whiteboard.validation import MAX_DEPTH, MAX_KEYS
 
-from ..ws import rectangle
+from ..elements import rectangle
 from .test_services import LANES
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -50,7 +50,7 @@ def apply_all(requests: list[OpRequest]):
     """The write path the board socket takes on this database."""
     if connection.vendor != "postgresql":
         return board_apply_batch(requests=requests)
-    from whiteboard.pgstore import AsyncPostgresStore
+    from whiteboard.stores import AsyncPostgresStore
 
     async def run():
         store = AsyncPostgresStore()

@@ -3,12 +3,9 @@ import pytest
 from whiteboard.lanes import element_center, lane_frame_element, lane_of
 from whiteboard.validation import validate_element
 
-from ..ws import rectangle
+from ..elements import TWO_LANES, rectangle, with_lane_ids
 
-LANES = [
-    {"key": "offline", "element_id": "lane-offline", "name": "Offline", "x": 0, "y": 0, "width": 960, "height": 760},
-    {"key": "online", "element_id": "lane-online", "name": "Online", "x": 1040, "y": 0, "width": 960, "height": 760},
-]
+LANES = with_lane_ids(TWO_LANES)
 
 
 def test_centre_of_a_box_is_its_middle():

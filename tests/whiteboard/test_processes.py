@@ -24,7 +24,7 @@ from django.test import Client
 from whiteboard.models import BoardElement, BoardOp
 
 from ..board_client import BoardClient
-from ..ws import rectangle
+from ..elements import rectangle
 
 ROOT = Path(__file__).resolve().parents[2]
 

@@ -18,11 +18,11 @@ from django.urls import reverse
 from PIL import Image, ImageDraw
 
 from whiteboard.render import board_png, board_svg
-from whiteboard.services import board_apply_ops
+from whiteboard.services import board_write_unchecked
 from whiteboard.validation import MAX_COORD, MAX_POINTS, MAX_TEXT, validate_element
 
+from ..elements import element, zigzag
 from ..rubrics import export_boards
-from ..rubrics.export_boards import element, zigzag
 
 board = importlib.import_module("whiteboard.render.board")
 png = importlib.import_module("whiteboard.render.png")
@@ -149,7 +149,7 @@ def put(interview, elements: list[dict]) -> None:
     for n, item in enumerate(elements):
         frame = {"type": "ops", "op_id": f"op-{n}", "elements": [item]}
         assert len(json.dumps(frame, separators=(",", ":"))) < FRAME_BYTES
-        board_apply_ops(board_id=interview.board_id, op_id=f"op-{n}", elements=[item])
+        board_write_unchecked(board_id=interview.board_id, op_id=f"op-{n}", elements=[item])
 
 
 @pytest.mark.django_db

@@ -2,16 +2,13 @@ import pytest
 
 from whiteboard.models import Board
 from whiteboard.selectors import board_get_state, board_ops_since, board_state_at
-from whiteboard.services import board_apply_ops, board_create
+from whiteboard.services import board_create, board_write_unchecked
 
-from ..ws import rectangle
+from ..elements import TWO_LANES, rectangle
 
 pytestmark = pytest.mark.django_db
 
-LANES = [
-    {"key": "offline", "name": "Offline", "x": 0, "y": 0, "width": 960, "height": 760},
-    {"key": "online", "name": "Online", "x": 1040, "y": 0, "width": 960, "height": 760},
-]
+LANES = TWO_LANES
 
 # A session: creations, moves across lanes, a lost race, a deletion and a resurrection.
 BATCHES = [
@@ -38,7 +35,7 @@ def play(board) -> dict[int, dict[str, dict]]:
     """Apply BATCHES; return the board's full state after each seq (0 included)."""
     snapshots = {0: by_id(board_get_state(board_id=board.pk).elements)}
     for number, batch in enumerate(BATCHES):
-        result = board_apply_ops(board_id=board.pk, op_id=f"op-{number}", elements=batch)
+        result = board_write_unchecked(board_id=board.pk, op_id=f"op-{number}", elements=batch)
         if result.seq is not None:
             snapshots[result.seq] = by_id(board_get_state(board_id=board.pk).elements)
     return snapshots
@@ -83,7 +80,7 @@ def test_board_get_state_can_leave_out_tombstones(board):
 
 
 def test_board_get_state_query_count_does_not_grow_with_the_board(board, django_assert_num_queries):
-    board_apply_ops(board_id=board.pk, op_id="big", elements=[rectangle(f"r{i}") for i in range(50)])
+    board_write_unchecked(board_id=board.pk, op_id="big", elements=[rectangle(f"r{i}") for i in range(50)])
     with django_assert_num_queries(2):
         state = board_get_state(board_id=board.pk)
     assert len(state.elements) == 52
@@ -117,7 +114,7 @@ def test_board_ops_since_is_none_when_over_the_limit(board):
 
 def test_board_ops_since_ignores_other_boards(board):
     other = board_create(lanes=LANES)
-    board_apply_ops(board_id=other.pk, op_id="x", elements=[rectangle("z")])
+    board_write_unchecked(board_id=other.pk, op_id="x", elements=[rectangle("z")])
     play(board)
     assert [op.seq for op in board_ops_since(board_id=other.pk, since_seq=0, limit=10)] == [1]
     assert [op.seq for op in board_ops_since(board_id=board.pk, since_seq=0, limit=10)] == [1, 2, 3, 4, 5]

@@ -1,19 +1,18 @@
+from pathlib import Path
+
 import pytest
 
 from whiteboard.errors import BoardError
 from whiteboard.models import Board, BoardElement, BoardOp
 from whiteboard.selectors import board_get_state
-from whiteboard.services import board_apply_ops, board_create
+from whiteboard.services import board_create, board_write_unchecked
 
+from ..elements import TWO_LANES, rectangle
 from ..factories import UserFactory
-from ..ws import rectangle
 
 pytestmark = pytest.mark.django_db
 
-LANES = [
-    {"key": "offline", "name": "Offline", "x": 0, "y": 0, "width": 960, "height": 760},
-    {"key": "online", "name": "Online", "x": 1040, "y": 0, "width": 960, "height": 760},
-]
+LANES = TWO_LANES
 
 
 @pytest.fixture
@@ -22,7 +21,7 @@ def board() -> Board:
 
 
 def apply(board, op_id, *elements, author=None):
-    return board_apply_ops(board_id=board.pk, op_id=op_id, elements=list(elements), author=author)
+    return board_write_unchecked(board_id=board.pk, op_id=op_id, elements=list(elements), author=author)
 
 
 def stored(board, element_id) -> BoardElement:
@@ -160,7 +159,7 @@ def test_op_ids_are_per_board(board):
 @pytest.mark.parametrize("op_id", ["", "x" * 65, None, 7])
 def test_bad_op_id_is_refused(board, op_id):
     with pytest.raises(BoardError) as caught:
-        board_apply_ops(board_id=board.pk, op_id=op_id, elements=[rectangle("r1")])
+        board_write_unchecked(board_id=board.pk, op_id=op_id, elements=[rectangle("r1")])
     assert caught.value.code == "invalid" and "op_id" in caught.value.message
     assert current_seq(board) == 0
 
@@ -270,11 +269,10 @@ def test_element_outside_every_lane_has_no_lane(board, x, y):
 def test_a_failed_shared_transaction_retries_each_batch_alone_and_loses_nothing(board, monkeypatch):
     from django.db import DatabaseError, connection
 
-    from whiteboard import services
-    from whiteboard.pgstore import PostgresStore
     from whiteboard.services import OpRequest, board_apply_batch
+    from whiteboard.stores import OrmStore, PostgresStore
 
-    store = PostgresStore if connection.vendor == "postgresql" else services.OrmStore
+    store = PostgresStore if connection.vendor == "postgresql" else OrmStore
     real_write = store.write
     calls = {"n": 0}
 
@@ -294,3 +292,16 @@ def test_a_failed_shared_transaction_retries_each_batch_alone_and_loses_nothing(
     assert [(r.op_id, r.seq) for r in results] == [("a", 1), ("b", 2)]
     assert sorted(BoardOp.objects.filter(board=board).values_list("op_id", "seq")) == [("a", 1), ("b", 2)]
     assert current_seq(board) == 2 and stored(board, "r2").version == 1
+
+
+def test_no_app_code_writes_without_the_permission_check():
+    """`board_write_unchecked` and `check_permission=False` are for tests and benchmarks only."""
+    root = Path(__file__).resolve().parents[2]
+    offenders = [
+        str(path.relative_to(root))
+        for app in ("config", "interview", "rubrics", "whiteboard")
+        for path in (root / app).rglob("*.py")
+        if path != root / "whiteboard" / "services.py"
+        and ("board_write_unchecked" in (text := path.read_text()) or "check_permission=False" in text)
+    ]
+    assert offenders == []

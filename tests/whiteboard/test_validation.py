@@ -15,7 +15,7 @@ from whiteboard.validation import (
     validate_batch,
 )
 
-from ..ws import rectangle
+from ..elements import rectangle
 
 PROTECTED = frozenset({"lane-offline", "lane-online"})
 

@@ -1,4 +1,4 @@
-"""The board's write path on PostgreSQL: raw SQL through psycopg, pipelined.
+"""The board's store on PostgreSQL: raw SQL through psycopg, pipelined.
 
 BEGIN and the reads go out in one round trip, the writes and COMMIT in the next. Statements are
 built once here and run either on Django's own connection in a thread (`PostgresStore`, used by
@@ -15,8 +15,8 @@ import psycopg
 from django.db import connection
 from django.db.models import QuerySet
 
-from .models import Board, BoardElement, BoardOp
-from .services import BoardRow, Loaded, NewOp, Winner
+from ..models import Board, BoardElement, BoardOp
+from .rows import BoardRow, Loaded, NewOp, Winner
 
 BOARD = Board._meta.db_table
 ELEMENT = BoardElement._meta.db_table
