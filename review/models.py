@@ -279,3 +279,26 @@ class InterviewerFeedback(models.Model):
 
     def __str__(self) -> str:
         return f"Feedback on the interviewer of interview {self.interview_id}"
+
+
+class GuideMark(models.Model):
+    """The interviewer's mark on an item of their guide in the room: a clarifying fact given to the
+    candidate (when they asked for it), or an expected component, connection or metric covered."""
+
+    class Kind(models.TextChoices):
+        FACT = "fact", "Clarifying fact given"
+        COMPONENT = "component", "Component covered"
+        CONNECTION = "connection", "Connection covered"
+        METRIC = "metric", "Metric covered"
+
+    scorecard = models.ForeignKey(Scorecard, on_delete=models.CASCADE, related_name="guide_marks")
+    kind = models.CharField(max_length=12, choices=Kind.choices)
+    item = models.CharField(max_length=200)  # a fact's index, a component or metric name, "a -> b"
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["scorecard", "kind", "item"], name="guide_mark_once")]
+        ordering = ["created_at", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.kind}: {self.item}"

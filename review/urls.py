@@ -54,6 +54,7 @@ api_urlpatterns = [
         name="api_interview_check",
     ),
     path("interviews/<int:pk>/notes/", notes_apis.InterviewerNoteApi.as_view(), name="api_interview_notes"),
+    path("interviews/<int:pk>/guide/", notes_apis.GuideMarkApi.as_view(), name="api_interview_guide"),
     path("interviews/<int:pk>/evidence/", evidence_apis.InterviewEvidenceApi.as_view(), name="api_interview_evidence"),
     path("rubric/agreement/", evidence_apis.RubricAgreementApi.as_view(), name="api_rubric_agreement"),
     path(

@@ -6,7 +6,7 @@ completed. Nothing here reaches the room socket: the candidate never learns a no
 from dataclasses import asdict
 
 from django.urls import reverse
-from drf_spectacular.utils import OpenApiResponse, extend_schema
+from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_serializer
 from rest_framework import serializers, status
 from rest_framework.response import Response
 from rest_framework.views import APIView
@@ -14,11 +14,14 @@ from rest_framework.views import APIView
 from core.shortcuts import get_or_404
 from interview.models import Interview
 
+from ..models import GuideMark
+from ..selectors.guide import StepGuide, guide_for
 from ..selectors.notes import PanelStep, interview_started_at, panel_for_interview, panel_note
 from ..services.notes import (
     MAX_CLIENT_ID_LENGTH,
     MAX_NOTE_LENGTH,
     criterion_check_set,
+    guide_mark_set,
     interviewer_note_add,
     panel_access,
 )
@@ -43,6 +46,18 @@ class PanelNoteSerializer(serializers.Serializer):
     elapsed_seconds = serializers.IntegerField(help_text="Seconds since the interview's start (negative before it).")
 
 
+class GuideItemSerializer(serializers.Serializer):
+    kind = serializers.CharField(help_text="fact, component, connection or metric")
+    item = serializers.CharField(help_text="What a mark names: PUT {kind, item, on} to guide_url.")
+    label = serializers.CharField()
+    marked_at = serializers.DateTimeField(allow_null=True, help_text="When it was given or covered; null: not yet.")
+
+
+class GuideGroupSerializer(serializers.Serializer):
+    title = serializers.CharField()
+    items = GuideItemSerializer(many=True)
+
+
 class PanelStepSerializer(serializers.Serializer):
     number = serializers.IntegerField()
     key = serializers.CharField()
@@ -50,6 +65,9 @@ class PanelStepSerializer(serializers.Serializer):
     time_budget_minutes = serializers.IntegerField()
     criteria = PanelCriterionSerializer(many=True)
     notes = PanelNoteSerializer(many=True)
+    prompts = serializers.ListField(child=serializers.CharField(), help_text="Questions to ask on this step.")
+    facts = GuideItemSerializer(many=True, help_text="Clarifying facts to give when the candidate asks.")
+    checklist = GuideGroupSerializer(many=True, help_text="What a strong answer covers on this step.")
 
 
 class PanelInterviewSerializer(serializers.Serializer):
@@ -63,6 +81,8 @@ class PanelSerializer(serializers.Serializer):
     interview = PanelInterviewSerializer()
     locked = serializers.BooleanField(help_text="True once the scorecard is submitted: ticks and notes are final.")
     notes_url = serializers.CharField()
+    guide_url = serializers.CharField()
+    pitfalls = serializers.ListField(child=serializers.CharField(), help_text="Common mistakes to probe for.")
     steps = PanelStepSerializer(many=True)
 
 
@@ -98,10 +118,14 @@ def _parse(serializer_class, data) -> dict:
     return serializer.validated_data
 
 
-def _step_data(interview: Interview, step: PanelStep) -> dict:
+def _step_data(interview: Interview, step: PanelStep, guide: StepGuide | None) -> dict:
     data = asdict(step)
     for criterion in data["criteria"]:
         criterion["check_url"] = reverse("api_interview_check", args=[interview.pk, criterion["id"]])
+    data.update(
+        facts=[asdict(fact) for fact in guide.facts] if guide else [],
+        checklist=[asdict(group) for group in guide.checklist] if guide else [],
+    )
     return data
 
 
@@ -113,6 +137,8 @@ class PanelApi(APIView):
     def get(self, request, pk: int):
         interview = _interview(request, pk)
         panel = panel_for_interview(interview=interview, user=request.user)
+        guide = guide_for(problem=interview.problem, steps=panel.steps, scorecard=panel.scorecard)
+        by_number = {step.number: step for step in guide.steps}
         data = {
             "interview": {
                 "id": interview.pk,
@@ -122,7 +148,9 @@ class PanelApi(APIView):
             },
             "locked": panel.locked,
             "notes_url": reverse("api_interview_notes", args=[interview.pk]),
-            "steps": [_step_data(interview, step) for step in panel.steps],
+            "guide_url": reverse("api_interview_guide", args=[interview.pk]),
+            "pitfalls": guide.pitfalls,
+            "steps": [_step_data(interview, step, by_number.get(step.number)) for step in panel.steps],
         }
         return Response(PanelSerializer(data).data)
 
@@ -169,4 +197,39 @@ class InterviewerNoteApi(APIView):
         item = panel_note(note, step_number=note.step.number, started_at=interview_started_at(interview))
         return Response(
             PanelNoteSerializer(asdict(item)).data, status=status.HTTP_201_CREATED if created else status.HTTP_200_OK
+        )
+
+
+class GuideMarkApi(APIView):
+    @extend_schema_serializer(component_name="GuideMarkInput")
+    class InputSerializer(serializers.Serializer):
+        kind = serializers.ChoiceField(choices=GuideMark.Kind.values)
+        item = serializers.CharField(max_length=200)
+        on = serializers.BooleanField(help_text="true: given or covered; false: clear the mark.")
+
+    @extend_schema_serializer(component_name="GuideMark")
+    class OutputSerializer(serializers.Serializer):
+        kind = serializers.CharField()
+        item = serializers.CharField()
+        marked_at = serializers.DateTimeField(allow_null=True)
+
+    @extend_schema(
+        request=InputSerializer,
+        responses={
+            200: OutputSerializer,
+            404: OpenApiResponse(description="No such interview, or the item is not in its problem's guide"),
+            409: OpenApiResponse(description="Not accepted yet, or the scorecard is submitted"),
+        },
+        summary="Mark a clarifying fact as given, or an expected item as covered (interviewer only)",
+    )
+    def put(self, request, pk: int):
+        interview = _interview(request, pk)
+        data = _parse(self.InputSerializer, request.data)
+        mark = guide_mark_set(
+            interview=interview, user=request.user, kind=data["kind"], item=data["item"], on=data["on"]
+        )
+        return Response(
+            self.OutputSerializer(
+                {"kind": data["kind"], "item": data["item"], "marked_at": mark.created_at if mark else None}
+            ).data
         )

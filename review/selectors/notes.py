@@ -45,6 +45,7 @@ class PanelStep:
     key: str
     title: str
     time_budget_minutes: int
+    prompts: list[str] = field(default_factory=list)  # the rubric's questions to ask on this step
     criteria: list[PanelCriterion] = field(default_factory=list)
     notes: list[PanelNote] = field(default_factory=list)
 
@@ -66,6 +67,8 @@ class Panel:
     steps: list[PanelStep]
     locked: bool  # the scorecard is submitted: ticks and notes are final
     started_at: dt.datetime
+    rubric_id: int
+    scorecard: Scorecard | None
 
 
 def interview_started_at(interview) -> dt.datetime:
@@ -109,6 +112,7 @@ def _panel(*, rubric_id: int, scorecard: Scorecard | None, author_id: int | None
             key=step.key,
             title=step.title,
             time_budget_minutes=step.time_budget_minutes,
+            prompts=list(step.interviewer_prompts or []),
             criteria=[
                 PanelCriterion(
                     id=criterion.pk,
@@ -137,7 +141,13 @@ def panel_for_interview(*, interview, user) -> Panel:
         author_id=user.pk,
         started_at=started_at,
     )
-    return Panel(steps=steps, locked=bool(scorecard and scorecard.is_submitted), started_at=started_at)
+    return Panel(
+        steps=steps,
+        locked=bool(scorecard and scorecard.is_submitted),
+        started_at=started_at,
+        rubric_id=scorecard.rubric_id if scorecard else interview.rubric_id,
+        scorecard=scorecard,
+    )
 
 
 def panel_for(scorecard: Scorecard) -> list[PanelStep]:

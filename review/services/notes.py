@@ -1,6 +1,7 @@
-"""Writes for the interviewer's side panel in the room: ticking criteria and taking private,
-timestamped notes per step. Both are stored on the interviewer's scorecard (created on first use),
-so the scorecard page can show them while scoring. Nothing here is broadcast to the room."""
+"""Writes for the interviewer's side panel in the room: ticking criteria, taking private,
+timestamped notes per step, and marking the guide (facts given, expected items covered). All are
+stored on the interviewer's scorecard (created on first use), so the scorecard page can show them
+while scoring. Nothing here is broadcast to the room."""
 
 from django.core.exceptions import PermissionDenied
 from django.db import IntegrityError, transaction
@@ -11,7 +12,8 @@ from interview.lifecycle import interview_is_scorable
 from interview.models import Interview
 from rubrics.models import Criterion, RubricStep
 
-from ..models import CriterionCheck, InterviewerNote, Scorecard
+from ..models import CriterionCheck, GuideMark, InterviewerNote, Scorecard
+from ..selectors.guide import guide_items
 from .scorecards import scorecard_get_or_create
 
 MAX_NOTE_LENGTH = 2000
@@ -111,3 +113,21 @@ def interviewer_note_add(
             raise
         return InterviewerNote.objects.get(scorecard=scorecard, client_id=client_id), False
     return note, True
+
+
+@transaction.atomic
+def guide_mark_set(*, interview: Interview, user, kind: str, item: str, on: bool) -> GuideMark | None:
+    """Mark an item of the interviewer's guide (a clarifying fact given, a component, connection
+    or metric covered) or clear the mark. Returns the mark, or None once cleared."""
+    if kind not in GuideMark.Kind.values:
+        raise ApplicationError(f"kind must be one of: {', '.join(GuideMark.Kind.values)}.", code="invalid", status=400)
+    if not isinstance(on, bool):
+        raise ApplicationError("on must be true or false.", code="invalid")
+    if not isinstance(item, str) or item not in guide_items(interview.problem)[kind]:
+        raise ApplicationError("That item is not in this problem's guide.", code="unknown_item", status=404)
+    scorecard = _working_scorecard(interview=interview, user=user)
+    if not on:
+        GuideMark.objects.filter(scorecard=scorecard, kind=kind, item=item).delete()
+        return None
+    mark, _ = GuideMark.objects.get_or_create(scorecard=scorecard, kind=kind, item=item)
+    return mark

@@ -2,7 +2,7 @@ import "../styles/interviewer-panel.css";
 
 import { useEffect, useLayoutEffect, useRef, useState, useSyncExternalStore } from "react";
 
-import { MAX_NOTE_LENGTH, PanelClient } from "../lib/interviewerPanel.js";
+import { MAX_NOTE_LENGTH, PanelClient, pacing } from "../lib/interviewerPanel.js";
 import { formatClock, formatDuration, parseTime } from "../lib/time.js";
 
 const COLLAPSED_KEY = "mocklane.interviewerPanel.collapsed";
@@ -52,6 +52,46 @@ function CriterionRow({ criterion, disabled, onSet }) {
         ✕
       </button>
     </li>
+  );
+}
+
+function GuideItem({ entry, disabled, onSet, given }) {
+  const marked = entry.marked_at !== null && entry.marked_at !== undefined;
+  return (
+    <li className={`ml-ip-guide__item${marked ? " ml-ip-guide__item--marked" : ""}`} data-guide-kind={entry.kind}>
+      <label>
+        <input
+          type="checkbox"
+          checked={marked}
+          disabled={disabled}
+          onChange={(e) => onSet(entry.kind, entry.item, e.target.checked)}
+          aria-label={`${given ? "Given" : "Covered"}: ${entry.label}`}
+        />
+        <span>{entry.label}</span>
+      </label>
+      {marked && given && <span className="ml-ip-guide__when">given {formatClock(entry.marked_at)}</span>}
+    </li>
+  );
+}
+
+function PacingHint({ roomState, step, room }) {
+  // Re-render every 15 s so the hint appears without any other change.
+  const [, tick] = useState(0);
+  useEffect(() => {
+    const timer = window.setInterval(() => tick((n) => n + 1), 15000);
+    return () => window.clearInterval(timer);
+  }, []);
+  const hint = pacing({
+    stepStartedAt: roomState.stepStartedAt,
+    budgetMinutes: step.time_budget_minutes,
+    now: room.serverNow(),
+  });
+  if (!hint) return null;
+  return (
+    <p className="ml-ip__pacing" role="status" data-testid="pacing-hint">
+      {hint.overMinutes} min over this step&apos;s {hint.budgetMinutes}-minute budget: wrap it up and move on, or
+      note why it needs the time.
+    </p>
   );
 }
 
@@ -166,7 +206,7 @@ export default function InterviewerPanel({ config, room, roomState, onError }) {
       <header className="ml-ip__head">
         <div>
           <h2 className="ml-section__title ml-ip__title">Your notes</h2>
-          <p className="ml-ip__private">Private — the candidate never sees these.</p>
+          <p className="ml-ip__private">Private — the candidate never sees these, nor your guide.</p>
         </div>
         <button type="button" className="ml-link" onClick={toggle} title="Hide the panel">
           Hide
@@ -231,6 +271,54 @@ export default function InterviewerPanel({ config, room, roomState, onError }) {
                 <p className="ml-ip__locked">The scorecard is submitted: these ticks and notes are final.</p>
               )}
 
+              {shown.number === currentStep && !state.locked && (
+                <PacingHint roomState={roomState} step={shown} room={room} />
+              )}
+
+              {shown.prompts?.length > 0 && (
+                <>
+                  <h3 className="ml-section__title">Ask</h3>
+                  <ul className="ml-ip-guide__prompts" data-testid="guide-prompts">
+                    {shown.prompts.map((prompt) => (
+                      <li key={prompt}>{prompt}</li>
+                    ))}
+                  </ul>
+                </>
+              )}
+
+              {shown.facts?.length > 0 && (
+                <>
+                  <h3 className="ml-section__title">Facts to give when asked</h3>
+                  <ul className="ml-ip-guide" data-testid="guide-facts">
+                    {shown.facts.map((fact) => (
+                      <GuideItem
+                        key={fact.item}
+                        entry={fact}
+                        given
+                        disabled={state.locked}
+                        onSet={(kind, item, on) => panel.setMark(kind, item, on, room.serverNow())}
+                      />
+                    ))}
+                  </ul>
+                </>
+              )}
+
+              {shown.checklist?.map((group) => (
+                <div key={group.title}>
+                  <h3 className="ml-section__title">Expected: {group.title}</h3>
+                  <ul className="ml-ip-guide" data-testid="guide-checklist">
+                    {group.items.map((entry) => (
+                      <GuideItem
+                        key={`${entry.kind}:${entry.item}`}
+                        entry={entry}
+                        disabled={state.locked}
+                        onSet={(kind, item, on) => panel.setMark(kind, item, on, room.serverNow())}
+                      />
+                    ))}
+                  </ul>
+                </div>
+              ))}
+
               <h3 className="ml-section__title">Criteria</h3>
               <ul className="ml-ip-crits">
                 {shown.criteria.map((criterion) => (
@@ -242,6 +330,17 @@ export default function InterviewerPanel({ config, room, roomState, onError }) {
                   />
                 ))}
               </ul>
+
+              {state.pitfalls.length > 0 && (
+                <details className="ml-ip-guide__pitfalls">
+                  <summary>Pitfalls to probe</summary>
+                  <ul>
+                    {state.pitfalls.map((pitfall) => (
+                      <li key={pitfall}>{pitfall}</li>
+                    ))}
+                  </ul>
+                </details>
+              )}
 
               <h3 className="ml-section__title">Notes on this step</h3>
               <ol className="ml-ip-notes" data-testid="panel-notes">

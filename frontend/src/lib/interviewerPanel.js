@@ -1,6 +1,7 @@
 /**
- * The interviewer's side panel: criteria ticks and private notes per step, kept on the server
- * through the panel API (GET panel, PUT check, POST note). Nothing goes over the room socket.
+ * The interviewer's side panel: criteria ticks, private notes and the guide (prompts, facts to
+ * give, the expected items as a checklist, pitfalls) per step, kept on the server through the
+ * panel API (GET panel, PUT check, POST note, PUT guide mark). Nothing goes over the room socket.
  *
  * Ticks are optimistic: the box changes at once, requests for one criterion go out in order,
  * and a refused change rolls back to what the server last confirmed. Notes carry a client_id,
@@ -62,6 +63,8 @@ export class PanelClient {
       locked: false,
       startedAt: null,
       notesUrl: null,
+      guideUrl: null,
+      pitfalls: [],
       steps: [],
       pending: [],
     };
@@ -87,6 +90,8 @@ export class PanelClient {
         locked: data.locked,
         startedAt: data.interview.started_at,
         notesUrl: data.notes_url,
+        guideUrl: data.guide_url,
+        pitfalls: data.pitfalls ?? [],
         steps: data.steps,
         pending: [...this.pending.values()],
       });
@@ -136,6 +141,26 @@ export class PanelClient {
     return true;
   }
 
+  /** Mark a guide item (kind "fact", "component", "connection" or "metric") given/covered or not. */
+  async setMark(kind, item, on, now = Date.now()) {
+    if (this.state.locked || !this.state.guideUrl) return;
+    const before = this._markOf(kind, item);
+    if (before === undefined) return;
+    this._patchMark(kind, item, on ? new Date(now).toISOString() : null);
+    try {
+      const { data } = await request(this.state.guideUrl, {
+        method: "PUT",
+        body: { kind, item, on },
+        csrfToken: this.csrfToken,
+      });
+      this._patchMark(kind, item, data.marked_at);
+    } catch (err) {
+      this._patchMark(kind, item, before);
+      if (err.code === "locked") this._set({ locked: true });
+      this.onError({ code: err.code, message: err.message });
+    }
+  }
+
   retryNote(clientId) {
     const note = this.pending.get(clientId);
     if (!note) return;
@@ -180,6 +205,28 @@ export class PanelClient {
     return null;
   }
 
+  _guideItems(step) {
+    return [...(step.facts ?? []), ...(step.checklist ?? []).flatMap((group) => group.items)];
+  }
+
+  _markOf(kind, item) {
+    for (const step of this.state.steps) {
+      const found = this._guideItems(step).find((i) => i.kind === kind && i.item === item);
+      if (found) return found.marked_at;
+    }
+    return undefined;
+  }
+
+  _patchMark(kind, item, markedAt) {
+    const patch = (i) => (i.kind === kind && i.item === item ? { ...i, marked_at: markedAt } : i);
+    const steps = this.state.steps.map((step) => ({
+      ...step,
+      facts: (step.facts ?? []).map(patch),
+      checklist: (step.checklist ?? []).map((group) => ({ ...group, items: group.items.map(patch) })),
+    }));
+    this._set({ steps });
+  }
+
   _patchCriterion(id, patch) {
     const steps = this.state.steps.map((step) =>
       step.criteria.some((c) => c.id === id)
@@ -193,4 +240,15 @@ export class PanelClient {
     this.state = { ...this.state, ...patch };
     for (const fn of this._listeners) fn();
   }
+}
+
+/**
+ * The pacing hint for the current step: null while within its budget, else how far over it is.
+ * `stepStartedAt` is an ISO time (or null before the clock starts); `now` is the server's time.
+ */
+export function pacing({ stepStartedAt, budgetMinutes, now }) {
+  const started = stepStartedAt ? Date.parse(stepStartedAt) : NaN;
+  if (Number.isNaN(started) || !budgetMinutes) return null;
+  const overMs = now - started - budgetMinutes * 60000;
+  return overMs > 0 ? { overMinutes: Math.ceil(overMs / 60000), budgetMinutes } : null;
 }
