@@ -13,14 +13,16 @@ from django.urls import reverse
 from django.utils.html import format_html, format_html_join
 
 from .models import Criterion, Problem, Rubric, RubricStep
-from .selectors.content import rubric_is_scored
+from .selectors.content import problem_step_keys, rubric_is_scored
 from .services.content import (
     ContentError,
     clarifying_facts_clean,
     concepts_clean,
     criterion_levels_clean,
     expectations_clean,
+    per_step_clean,
     prompts_clean,
+    reference_design_clean,
     rubric_activate,
     rubric_duplicate,
     rubric_levels_clean,
@@ -246,6 +248,19 @@ class ProblemForm(forms.ModelForm):
         ),
     )
 
+    follow_ups = ReadableJSONField(
+        required=False,
+        help_text='Questions to ask next, per step: <code>{"clarify": ["..."], "framing": [...]}</code>.',
+    )
+    hints = ReadableJSONField(
+        required=False, help_text="Nudges for a stuck candidate, per step, in the same shape as the follow-ups."
+    )
+    reference_design = ReadableJSONField(
+        required=False,
+        help_text="Shown after the session: <code>offline</code> and <code>online</code> lists of components, and "
+        "<code>arrows</code>, a list of [from, to] or [from, to, label] between them.",
+    )
+
     class Meta:
         model = Problem
         fields = [
@@ -257,6 +272,9 @@ class ProblemForm(forms.ModelForm):
             "prompt",
             "clarifying_facts",
             "expectations",
+            "follow_ups",
+            "hints",
+            "reference_design",
             "is_active",
         ]
 
@@ -265,6 +283,21 @@ class ProblemForm(forms.ModelForm):
 
     def clean_expectations(self):
         return _checked(expectations_clean, self.cleaned_data["expectations"], "expectations")
+
+    def _per_step(self, field: str):
+        step_keys = problem_step_keys()
+        return _checked(
+            lambda value, path: per_step_clean(value, path, step_keys=step_keys), self.cleaned_data[field], field
+        )
+
+    def clean_follow_ups(self):
+        return self._per_step("follow_ups")
+
+    def clean_hints(self):
+        return self._per_step("hints")
+
+    def clean_reference_design(self):
+        return _checked(reference_design_clean, self.cleaned_data["reference_design"], "reference_design")
 
 
 @admin.register(Problem)

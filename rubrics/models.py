@@ -91,6 +91,11 @@ class Problem(models.Model):
     clarifying_facts = models.JSONField(default=list, blank=True)
     # offline_components, online_components, connections, offline_metrics, online_metrics, pitfalls
     expectations = models.JSONField(default=dict, blank=True)
+    # Interviewer material per rubric step key: {"clarify": ["...", ...], ...}
+    follow_ups = models.JSONField(default=dict, blank=True, help_text="Questions to ask next, per step.")
+    hints = models.JSONField(default=dict, blank=True, help_text="Nudges to give a stuck candidate, per step.")
+    # {"offline": [component, ...], "online": [...], "arrows": [[from, to] or [from, to, label], ...]}
+    reference_design = models.JSONField(default=dict, blank=True, help_text="Shown once the session is over.")
     is_active = models.BooleanField(default=True)
 
     class Meta:

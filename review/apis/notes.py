@@ -1,4 +1,5 @@
-"""The interviewer's side panel in the room: criteria ticks and private notes per step.
+"""The interviewer's side panel in the room: criteria ticks and private notes per step, with the
+problem's follow-up questions and hints for each step.
 
 Interviewer only (the candidate and anyone else get 403), while the interview is accepted or
 completed. Nothing here reaches the room socket: the candidate never learns a note was taken."""
@@ -68,6 +69,12 @@ class PanelStepSerializer(serializers.Serializer):
     prompts = serializers.ListField(child=serializers.CharField(), help_text="Questions to ask on this step.")
     facts = GuideItemSerializer(many=True, help_text="Clarifying facts to give when the candidate asks.")
     checklist = GuideGroupSerializer(many=True, help_text="What a strong answer covers on this step.")
+    follow_ups = serializers.ListField(
+        child=serializers.CharField(), help_text="The problem's questions to ask next in this step."
+    )
+    hints = serializers.ListField(
+        child=serializers.CharField(), help_text="Nudges the interviewer may give when the candidate is stuck here."
+    )
 
 
 class PanelInterviewSerializer(serializers.Serializer):
@@ -132,7 +139,7 @@ def _step_data(interview: Interview, step: PanelStep, guide: StepGuide | None) -
 class PanelApi(APIView):
     @extend_schema(
         responses={200: PanelSerializer, 409: OpenApiResponse(description="The interview is not accepted yet")},
-        summary="The interviewer's panel: criteria per step with my ticks, and my private notes",
+        summary="The interviewer's panel: criteria per step with my ticks, my private notes, follow-ups and hints",
     )
     def get(self, request, pk: int):
         interview = _interview(request, pk)

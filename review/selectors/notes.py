@@ -1,5 +1,6 @@
 """Reads for the interviewer's working notes: the criteria ticked and the private notes taken in
-the room, per step. Only ever for the interview's interviewer: nothing here is for the candidate."""
+the room, per step, beside the problem's follow-up questions and hints for that step. Only ever
+for the interview's interviewer: nothing here is for the candidate."""
 
 import datetime as dt
 from dataclasses import dataclass, field
@@ -48,6 +49,8 @@ class PanelStep:
     prompts: list[str] = field(default_factory=list)  # the rubric's questions to ask on this step
     criteria: list[PanelCriterion] = field(default_factory=list)
     notes: list[PanelNote] = field(default_factory=list)
+    follow_ups: list[str] = field(default_factory=list)  # the problem's questions to ask next in this step
+    hints: list[str] = field(default_factory=list)  # nudges the interviewer may give a stuck candidate
 
     @property
     def met_count(self) -> int:
@@ -91,7 +94,9 @@ def panel_note(note: InterviewerNote, *, step_number: int, started_at: dt.dateti
     )
 
 
-def _panel(*, rubric_id: int, scorecard: Scorecard | None, author_id: int | None, started_at) -> list[PanelStep]:
+def _panel(
+    *, rubric_id: int, scorecard: Scorecard | None, author_id: int | None, started_at, problem=None
+) -> list[PanelStep]:
     steps = (
         RubricStep.objects.filter(rubric_id=rubric_id)
         .order_by("number")
@@ -125,6 +130,8 @@ def _panel(*, rubric_id: int, scorecard: Scorecard | None, author_id: int | None
                 for criterion in step.criteria.all()
             ],
             notes=[panel_note(note, step_number=step.number, started_at=started_at) for note in notes.get(step.pk, [])],
+            follow_ups=list((problem.follow_ups or {}).get(step.key, [])) if problem else [],
+            hints=list((problem.hints or {}).get(step.key, [])) if problem else [],
         )
         for step in steps
     ]
@@ -132,7 +139,8 @@ def _panel(*, rubric_id: int, scorecard: Scorecard | None, author_id: int | None
 
 def panel_for_interview(*, interview, user) -> Panel:
     """The room panel of `interview` for its interviewer `user`: every step of the interview's
-    rubric with the criteria, the ticks and the notes `user` took. Four queries."""
+    rubric with the criteria, the ticks and the notes `user` took, and the problem's follow-ups and
+    hints filed under the step's key. Four queries (five unless the problem came with the interview)."""
     scorecard = Scorecard.objects.filter(interview_id=interview.pk).only("id", "rubric_id", "status").first()
     started_at = interview_started_at(interview)
     steps = _panel(
@@ -140,6 +148,7 @@ def panel_for_interview(*, interview, user) -> Panel:
         scorecard=scorecard,
         author_id=user.pk,
         started_at=started_at,
+        problem=interview.problem,
     )
     return Panel(
         steps=steps,

@@ -8,6 +8,8 @@ private notes, and nothing from before the scorecard is submitted, their self-as
 from dataclasses import dataclass, fields
 from typing import Literal
 
+from interview.models import Interview
+
 from ..models import Scorecard
 
 Audience = Literal["interviewer", "candidate", "shared"]
@@ -56,3 +58,10 @@ def review_visibility(*, interview, audience: Audience | None) -> ReviewVisibili
         and (candidate or (interviewer and submitted)),
         submitted=submitted,
     )
+
+
+def reference_design_visible(*, interview, audience: Audience | None) -> bool:
+    """Whether the review shows the problem's reference design: to the interviewer and the
+    candidate, once the interview has ended (never while it runs, so it cannot prompt the answer).
+    Not to share-link readers: it is the problem bank's interviewer material, not the candidate's."""
+    return audience in ("interviewer", "candidate") and interview.status == Interview.Status.COMPLETED

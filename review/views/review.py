@@ -36,6 +36,7 @@ from review.selectors.review import (
     review_shares_for,
     self_assessment_for,
 )
+from review.selectors.visibility import reference_design_visible
 from review.services.self_assessment import MAX_NOTES, MAX_SUMMARY, review_is_open, self_assessment_save
 from review.services.sharing import MAX_LABEL, review_share_create, review_share_revoke
 from rubrics.selectors import rubric_steps
@@ -166,6 +167,7 @@ def _review_context(interview: Interview, audience: Audience, visible: ReviewVis
         "timeline": timeline,
         "duration": clock.elapsed(clock.ended_at) if clock.ended_at else "",
         "lane_counts": lane_counts,
+        "reference_design_visible": reference_design_visible(interview=interview, audience=audience.kind),
         "replay_config": {
             "mode": "review",
             "interview": {"id": interview.pk, "title": interview.problem.title},

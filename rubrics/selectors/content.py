@@ -1,9 +1,12 @@
 """Reads for rubric and problem-bank content as data: what `rubric_export` and `problems_export`
 write, in exactly the schema of rubrics/content/rubric.yaml and problems.yaml."""
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
+from functools import cache
+from pathlib import Path
 from typing import Any
 
+import yaml
 from django.db.models import Max, Prefetch, QuerySet
 
 from ..models import LEVELS, Criterion, Problem, Rubric, RubricStep
@@ -16,6 +19,42 @@ EXPECTATION_KEYS = (
     "online_metrics",
     "pitfalls",
 )
+REFERENCE_LANES = ("offline", "online")
+BUNDLED_RUBRIC = Path(__file__).resolve().parent.parent / "content" / "rubric.yaml"
+
+
+@cache
+def bundled_step_keys() -> tuple[str, ...]:
+    """The step keys of the bundled rubric, in step order (read once per process)."""
+    loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+    with open(BUNDLED_RUBRIC, encoding="utf-8") as fh:
+        data = yaml.load(fh, Loader=loader)  # noqa: S506 - a safe loader
+    return tuple(step["key"] for step in data["steps"])
+
+
+def problem_step_keys() -> tuple[str, ...]:
+    """The steps a problem's follow-ups and hints may be filed under: the bundled rubric's keys in
+    step order, then any other key a rubric version in the database uses."""
+    bundled = bundled_step_keys()
+    stored = set(RubricStep.objects.values_list("key", flat=True).distinct())
+    return bundled + tuple(sorted(stored - set(bundled)))
+
+
+def by_step(value: dict | None, step_keys: Iterable[str]) -> dict[str, list[str]]:
+    """Per-step lists in step order (a JSON column may hand its keys back in any order); keys no
+    rubric knows any more come last, alphabetically, so nothing stored is lost on export."""
+    value = value or {}
+    order = [key for key in step_keys if key in value]
+    order += sorted(key for key in value if key not in order)
+    return {key: list(value[key]) for key in order}
+
+
+def reference_design_as_data(value: dict | None) -> dict[str, list]:
+    value = value or {}
+    return {
+        **{lane: list(value.get(lane, [])) for lane in REFERENCE_LANES},
+        "arrows": [list(arrow) for arrow in value.get("arrows", [])],
+    }
 
 
 def rubric_get(*, slug: str | None = None, version: int | None = None) -> Rubric:
@@ -98,7 +137,8 @@ def rubric_as_data(*, rubric: Rubric) -> dict[str, Any]:
     }
 
 
-def problem_as_data(*, problem: Problem) -> dict[str, Any]:
+def problem_as_data(*, problem: Problem, step_keys: Iterable[str] | None = None) -> dict[str, Any]:
+    step_keys = problem_step_keys() if step_keys is None else tuple(step_keys)
     expectations = problem.expectations or {}
     return {
         "slug": problem.slug,
@@ -112,10 +152,14 @@ def problem_as_data(*, problem: Problem) -> dict[str, Any]:
             key: [list(pair) if key == "connections" else pair for pair in expectations.get(key, [])]
             for key in EXPECTATION_KEYS
         },
+        "follow_ups": by_step(problem.follow_ups, step_keys),
+        "hints": by_step(problem.hints, step_keys),
+        "reference_design": reference_design_as_data(problem.reference_design),
     }
 
 
 def problems_as_data(*, problems: QuerySet[Problem] | None = None) -> dict[str, Any]:
     """The problem bank (active and retired problems alike) in the order it was loaded."""
     problems = Problem.objects.all() if problems is None else problems
-    return {"problems": [problem_as_data(problem=problem) for problem in problems.order_by("pk")]}
+    step_keys = problem_step_keys()
+    return {"problems": [problem_as_data(problem=problem, step_keys=step_keys) for problem in problems.order_by("pk")]}

@@ -19,7 +19,9 @@ from core.errors import ApplicationError
 from ..models import LEVELS, Criterion, Problem, Rubric, RubricStep
 from ..selectors.content import (
     EXPECTATION_KEYS,
+    REFERENCE_LANES,
     problem_as_data,
+    problem_step_keys,
     rubric_as_data,
     rubric_is_scored,
     rubric_next_version,
@@ -173,6 +175,58 @@ def expectations_clean(value: Any, path: str = "expectations") -> dict[str, list
     return cleaned
 
 
+def per_step_clean(value: Any, path: str, *, step_keys: tuple[str, ...]) -> dict[str, list[str]]:
+    """Texts filed under rubric step keys ({"clarify": [...], "framing": [...]}), in step order."""
+    if value is None:
+        return {}
+    if not isinstance(value, dict):
+        raise ContentError(path, "must be a mapping of step keys to lists of texts")
+    for key in value:
+        if key not in step_keys:
+            raise ContentError(_at(path, str(key)), f"unknown step (expected one of: {', '.join(step_keys)})")
+    ordered = [key for key in step_keys if key in value]
+    return {key: _texts(value[key], _at(path, key), max_length=500) for key in ordered}
+
+
+def reference_design_clean(value: Any, path: str = "reference_design") -> dict[str, list]:
+    """The design shown after the session: components per lane, and arrows between named ones.
+    A component sits in one lane only; every arrow joins two different components of the design,
+    as [from, to] or [from, to, what flows]."""
+    if value is None:
+        value = {}
+    value = _mapping(value, path, required=(), optional=(*REFERENCE_LANES, "arrows"))
+    cleaned: dict[str, list] = {}
+    lane_of: dict[str, str] = {}
+    for lane in REFERENCE_LANES:
+        cleaned[lane] = _texts(value.get(lane), _at(path, lane), max_length=120)
+        for index, name in enumerate(cleaned[lane]):
+            if name.lower() in lane_of:
+                where = _at(_at(path, lane), index)
+                raise ContentError(where, f"'{name}' is already in the {lane_of[name.lower()]} lane")
+            lane_of[name.lower()] = lane
+    names = {name for lane in REFERENCE_LANES for name in cleaned[lane]}
+    where = _at(path, "arrows")
+    arrows = value.get("arrows") or []
+    if not isinstance(arrows, list):
+        raise ContentError(where, "must be a list of [from, to] or [from, to, label] arrows")
+    cleaned["arrows"], seen = [], set()
+    for index, arrow in enumerate(arrows):
+        at = _at(where, index)
+        if not isinstance(arrow, list | tuple) or len(arrow) not in (2, 3):
+            raise ContentError(at, "needs two component names and an optional label, [from, to] or [from, to, label]")
+        arrow = [_text(item, _at(at, n), max_length=120) for n, item in enumerate(arrow)]
+        for n, name in enumerate(arrow[:2]):
+            if name not in names:
+                raise ContentError(_at(at, n), f"'{name}' is not a component of the offline or online lane")
+        if arrow[0] == arrow[1]:
+            raise ContentError(at, f"an arrow joins two different components ('{arrow[0]}' twice)")
+        if tuple(arrow[:2]) in seen:
+            raise ContentError(at, f"the arrow from '{arrow[0]}' to '{arrow[1]}' is listed twice")
+        seen.add(tuple(arrow[:2]))
+        cleaned["arrows"].append(arrow)
+    return cleaned
+
+
 def rubric_validate(data: Any) -> dict[str, Any]:
     """The rubric document in its canonical form (the form `rubric_as_data` exports), or ContentError."""
     data = _mapping(data, "", required=("slug", "version", "title", "levels", "steps"), optional=("description",))
@@ -241,8 +295,10 @@ def rubric_validate(data: Any) -> dict[str, Any]:
     return rubric
 
 
-def problems_validate(data: Any) -> list[dict[str, Any]]:
-    """The problems of a problems.yaml document in canonical form, or ContentError."""
+def problems_validate(data: Any, *, step_keys: tuple[str, ...] | None = None) -> list[dict[str, Any]]:
+    """The problems of a problems.yaml document in canonical form, or ContentError. Follow-ups and
+    hints are filed under `step_keys` (by default those of the bundled and stored rubrics)."""
+    step_keys = problem_step_keys() if step_keys is None else step_keys
     data = _mapping(data, "", required=("problems",))
     items = data["problems"]
     if not isinstance(items, list):
@@ -254,7 +310,16 @@ def problems_validate(data: Any) -> list[dict[str, Any]]:
             item,
             where,
             required=("slug", "title", "prompt"),
-            optional=("difficulty", "domain", "summary", "clarifying_facts", "expectations"),
+            optional=(
+                "difficulty",
+                "domain",
+                "summary",
+                "clarifying_facts",
+                "expectations",
+                "follow_ups",
+                "hints",
+                "reference_design",
+            ),
         )
         slug = _slug(item["slug"], _at(where, "slug"), max_length=80)
         if slug in slugs:
@@ -275,6 +340,11 @@ def problems_validate(data: Any) -> list[dict[str, Any]]:
                     item.get("clarifying_facts"), _at(where, "clarifying_facts")
                 ),
                 "expectations": expectations_clean(item.get("expectations"), _at(where, "expectations")),
+                "follow_ups": per_step_clean(item.get("follow_ups"), _at(where, "follow_ups"), step_keys=step_keys),
+                "hints": per_step_clean(item.get("hints"), _at(where, "hints"), step_keys=step_keys),
+                "reference_design": reference_design_clean(
+                    item.get("reference_design"), _at(where, "reference_design")
+                ),
             }
         )
     return problems
@@ -455,13 +525,14 @@ def problems_import(*, data: Any, replace: bool = False) -> tuple[int, int]:
     """Create the problems that do not exist yet (by slug); with `replace`, also bring existing ones
     in line with `data`. Returns (created, updated); unchanged problems count as neither."""
     created = updated = 0
-    for fields in problems_validate(data):
+    step_keys = problem_step_keys()
+    for fields in problems_validate(data, step_keys=step_keys):
         slug = fields.pop("slug")
         problem = Problem.objects.filter(slug=slug).first()
         if problem is None:
             Problem.objects.create(slug=slug, **fields)
             created += 1
-        elif replace and problem_as_data(problem=problem) != {"slug": slug, **fields}:
+        elif replace and problem_as_data(problem=problem, step_keys=step_keys) != {"slug": slug, **fields}:
             for name, value in fields.items():
                 setattr(problem, name, value)
             problem.save(update_fields=list(fields))

@@ -342,6 +342,28 @@ export default function InterviewerPanel({ config, room, roomState, onError }) {
                 </details>
               )}
 
+              {shown.follow_ups?.length > 0 && (
+                <>
+                  <h3 className="ml-section__title">Follow-up questions</h3>
+                  <ul className="ml-ip-followups" data-testid="panel-follow-ups">
+                    {shown.follow_ups.map((question) => (
+                      <li key={question}>{question}</li>
+                    ))}
+                  </ul>
+                </>
+              )}
+
+              {shown.hints?.length > 0 && (
+                <details className="ml-ip-hints">
+                  <summary>Hints to give if the candidate is stuck</summary>
+                  <ul className="ml-ip-followups" data-testid="panel-hints">
+                    {shown.hints.map((hint) => (
+                      <li key={hint}>{hint}</li>
+                    ))}
+                  </ul>
+                </details>
+              )}
+
               <h3 className="ml-section__title">Notes on this step</h3>
               <ol className="ml-ip-notes" data-testid="panel-notes">
                 {notes.length === 0 && <li className="ml-ip-notes__empty">No notes on this step yet.</li>}
