@@ -6,9 +6,9 @@ class InterviewConfig(AppConfig):
     verbose_name = "Interviews"
 
     def ready(self):
-        from whiteboard.access import register_board_policy
+        from whiteboard.access import board_policies
 
         from . import signals  # noqa: F401
         from .access import interview_board_policy
 
-        register_board_policy(interview_board_policy)
+        board_policies.register(interview_board_policy)

@@ -13,6 +13,8 @@ from enum import IntEnum
 from django.core.exceptions import PermissionDenied
 from django.db.models import QuerySet
 
+from core.hooks import Hook
+
 from .models import Board
 
 
@@ -31,23 +33,19 @@ class BoardPolicy:
     decide: Callable[[list[tuple], set[Pair]], dict[Pair, BoardPermission]]
 
 
-_policies: list[BoardPolicy] = []
-
-
-def register_board_policy(policy: BoardPolicy) -> None:
-    """The highest answer of all registered policies counts."""
-    if policy not in _policies:
-        _policies.append(policy)
+# Apps that put boards to use register who may read or edit them; the highest answer of all
+# registered policies counts.
+board_policies: Hook[BoardPolicy] = Hook("board policies")
 
 
 def board_policy_queries(board_ids: set[int]) -> list[QuerySet]:
-    return [policy.rows(board_ids) for policy in _policies]
+    return [policy.rows(board_ids) for policy in board_policies]
 
 
 def board_permissions_from(rows_per_policy: list[list[tuple]], pairs: Iterable[Pair]) -> dict[Pair, BoardPermission]:
     pairs = {(user_id, board_id) for user_id, board_id in pairs if user_id is not None}
     result = dict.fromkeys(pairs, BoardPermission.NONE)
-    for policy, rows in zip(_policies, rows_per_policy, strict=True):
+    for policy, rows in zip(board_policies, rows_per_policy, strict=True):
         for pair, permission in policy.decide(rows, pairs).items():
             if pair in result and permission > result[pair]:
                 result[pair] = permission

@@ -15,6 +15,15 @@ def feedback_for(*, interview_id: int) -> InterviewerFeedback | None:
     return InterviewerFeedback.objects.filter(interview_id=interview_id).first()
 
 
+def feedback_is_locked(*, interview_id: int, feedback: InterviewerFeedback | None) -> bool:
+    """Feedback stops changing once the interviewer may read it: it exists and their scorecard is
+    submitted. The one copy of the rule, for the service, the page and the API."""
+    return (
+        feedback is not None
+        and Scorecard.objects.filter(interview_id=interview_id, status=Scorecard.Status.SUBMITTED).exists()
+    )
+
+
 def _revealed():
     return InterviewerFeedback.objects.filter(
         interview__scorecard__status=Scorecard.Status.SUBMITTED,

@@ -13,7 +13,8 @@ from django.db import transaction
 from core.errors import ApplicationError
 from interview.models import Interview
 
-from ..models import InterviewerFeedback, Scorecard
+from ..models import InterviewerFeedback
+from ..selectors.feedback import feedback_is_locked
 
 MAX_NOTE = 2000
 RATING_LABELS = {
@@ -67,10 +68,7 @@ def interviewer_feedback_save(*, interview: Interview, user, answers: Mapping[st
 
     Interview.objects.select_for_update().get(pk=interview.pk)  # one save at a time per interview
     feedback = InterviewerFeedback.objects.filter(interview=interview).first()
-    if (
-        feedback is not None
-        and Scorecard.objects.filter(interview=interview, status=Scorecard.Status.SUBMITTED).exists()
-    ):
+    if feedback_is_locked(interview_id=interview.pk, feedback=feedback):
         raise ApplicationError(
             "The interviewer has submitted their scorecard and can now read your feedback, so it can no longer change.",
             code="locked",

@@ -16,12 +16,6 @@ MAX_NOTES = 2000
 MAX_SUMMARY = 4000
 
 
-def review_is_open(interview) -> bool:
-    """The review (and what the candidate adds to it) opens once the interview has started:
-    it is completed, or accepted and under way (someone entered the room, or its start passed)."""
-    return interview_has_started(interview)
-
-
 def _level(value: Any, step_title: str) -> int | None:
     if value is None or value == "":
         return None
@@ -52,7 +46,7 @@ def self_assessment_save(
     checked before anything is written, so a refused save changes nothing."""
     if user is None or user.pk != interview.candidate_id:
         raise ApplicationError("Only the candidate fills in a self-assessment.", code="forbidden", status=403)
-    if not review_is_open(interview):
+    if not interview_has_started(interview):
         raise ApplicationError(
             "The self-assessment opens once the interview has started.", code="not_started", status=409
         )

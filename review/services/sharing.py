@@ -7,9 +7,9 @@ from django.db import transaction
 from django.utils import timezone
 
 from core.errors import ApplicationError
+from interview.lifecycle import interview_has_started
 
 from ..models import ReviewShare
-from .self_assessment import review_is_open
 
 MAX_LABEL = 80
 MAX_ACTIVE_SHARES = 20
@@ -27,7 +27,7 @@ def new_share_token() -> str:
 @transaction.atomic
 def review_share_create(*, interview, user, label: str = "") -> ReviewShare:
     _only_the_candidate(interview, user)
-    if not review_is_open(interview):
+    if not interview_has_started(interview):
         raise ApplicationError(
             "The review can be shared once the interview has started.", code="not_started", status=409
         )

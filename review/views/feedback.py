@@ -11,7 +11,7 @@ from core.errors import ApplicationError
 from interview.models import Interview
 from interview.views.common import interview_or_404
 
-from ..selectors.feedback import feedback_for, interviewer_record_for
+from ..selectors.feedback import feedback_for, feedback_is_locked, interviewer_record_for
 from ..services.feedback import MAX_NOTE, RATING_LABELS, interviewer_feedback_save
 
 FIELDS = (*RATING_LABELS, "would_practise_again", "note", "show_note")
@@ -49,7 +49,7 @@ def interviewer_feedback(request, pk: int):
         values["would_practise_again"] = "yes" if feedback.would_practise_again else "no"
     else:
         values = {}
-    locked = feedback is not None and getattr(getattr(interview, "scorecard", None), "is_submitted", False)
+    locked = feedback_is_locked(interview_id=pk, feedback=feedback)
     return render(
         request,
         "review/feedback.html",

@@ -24,6 +24,7 @@ from django.views.decorators.http import require_POST
 
 from core.errors import ApplicationError
 from interview.access import problem_visible
+from interview.lifecycle import interview_has_started
 from interview.models import Interview
 from interview.selectors import transcript_for
 from interview.views.common import interview_or_404
@@ -37,7 +38,7 @@ from review.selectors.review import (
     self_assessment_for,
 )
 from review.selectors.visibility import reference_design_visible
-from review.services.self_assessment import MAX_NOTES, MAX_SUMMARY, review_is_open, self_assessment_save
+from review.services.self_assessment import MAX_NOTES, MAX_SUMMARY, self_assessment_save
 from review.services.sharing import MAX_LABEL, review_share_create, review_share_revoke
 from rubrics.selectors import rubric_steps
 from whiteboard.selectors import board_get_state
@@ -198,7 +199,7 @@ def interview_review(request, pk: int):
             {"share": share, "url": request.build_absolute_uri(reverse("shared_review", args=[share.token]))}
             for share in review_shares_for(interview_id=pk)
         ]
-        context["review_open"] = context["can_share"] = review_is_open(interview)
+        context["review_open"] = context["can_share"] = interview_has_started(interview)
         context["max_label"] = MAX_LABEL
     return render(request, "review/review.html", context)
 
@@ -242,7 +243,7 @@ def interview_self_assessment(request, pk: int):
     interview = interview_or_404(request, pk)
     if interview.role_of(request.user) != "candidate":
         raise PermissionDenied("Only the candidate fills in a self-assessment.")
-    if not review_is_open(interview):
+    if not interview_has_started(interview):
         messages.info(request, "The self-assessment opens once the interview has started.")
         return redirect("interview_detail", pk=pk)
     steps = list(rubric_steps(rubric_id=interview.rubric_id))

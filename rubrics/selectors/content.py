@@ -9,6 +9,8 @@ from typing import Any
 import yaml
 from django.db.models import Max, Prefetch, QuerySet
 
+from core.hooks import Hook
+
 from ..models import LEVELS, Criterion, Problem, Rubric, RubricStep
 
 EXPECTATION_KEYS = (
@@ -80,17 +82,12 @@ def rubric_next_version(*, slug: str) -> int:
 # Apps that score against a rubric say here how to tell whether they used a version (the review
 # app registers its scorecards, evidence reports and self-assessments), so this app needs no
 # knowledge of theirs.
-_SCORED_CHECKS: list[Callable[[int], bool]] = []
-
-
-def rubric_scored_check_register(check: Callable[[int], bool]) -> None:
-    if check not in _SCORED_CHECKS:
-        _SCORED_CHECKS.append(check)
+rubric_scored_checks: Hook[Callable[[int], bool]] = Hook("rubric scored checks")
 
 
 def rubric_is_scored(*, rubric_id: int) -> bool:
     """Whether anything was scored with this version. Such a version is history and stays as it is."""
-    return any(check(rubric_id) for check in _SCORED_CHECKS)
+    return any(check(rubric_id) for check in rubric_scored_checks)
 
 
 def _levels(levels: dict) -> dict[int, Any]:

@@ -190,7 +190,7 @@ class TestRecord:
         assert "Your record as an interviewer" in own and NOTE in own
 
 
-def test_the_queue_prefers_the_better_rated_interviewer(content, interviewer, candidate, outsider):
+def test_the_queue_prefers_the_better_rated_interviewer(problem, interviewer, candidate, outsider):
     """Two interviewers free at the same time, same level and focus: the better-rated one is matched,
     even though the other has waited longer."""
     rated = UserFactory(username="rita")
@@ -199,7 +199,7 @@ def test_the_queue_prefers_the_better_rated_interviewer(content, interviewer, ca
     # Rita's record: one earlier session, rated 5 everywhere, scores submitted.
     earlier = services.interview_schedule(
         created_by=rated,
-        problem_id=_first_problem_id(),
+        problem_id=problem.pk,
         scheduled_at=timezone.now() + dt.timedelta(minutes=5),
         peer=outsider.username,
         my_role="interviewer",
@@ -221,9 +221,3 @@ def test_the_queue_prefers_the_better_rated_interviewer(content, interviewer, ca
     services.match_queue_run()
     booking = Booking.objects.get(source="match")
     assert booking.interviews.get().interviewer == rated
-
-
-def _first_problem_id():
-    from rubrics.models import Problem
-
-    return Problem.objects.first().pk

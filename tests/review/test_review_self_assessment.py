@@ -6,9 +6,10 @@ import pytest
 from django.urls import reverse
 
 from core.errors import ApplicationError
+from interview.lifecycle import interview_has_started
 from interview.services import interview_start_clock
 from review.models import SelfAssessment, SelfStepScore
-from review.services.self_assessment import MAX_NOTES, review_is_open, self_assessment_save
+from review.services.self_assessment import MAX_NOTES, self_assessment_save
 from rubrics.models import RubricStep
 
 pytestmark = pytest.mark.django_db
@@ -76,7 +77,7 @@ def test_only_the_candidate(request, started, steps, who):
 
 def test_not_before_the_interview_starts(invited_interview, interview, candidate, steps):
     for not_yet in (invited_interview, interview):  # invited; accepted but nobody has entered the room
-        assert not review_is_open(not_yet)
+        assert not interview_has_started(not_yet)
         refused("not_started", interview=not_yet, user=candidate, steps={steps[1].pk: {"level": 3}})
     assert not SelfAssessment.objects.exists()
 
