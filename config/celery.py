@@ -1,3 +1,5 @@
+"""The Celery app: settings under the CELERY_ prefix, tasks found in every app's `tasks.py`."""
+
 import os
 
 from celery import Celery

@@ -1,3 +1,5 @@
+"""Every URL: the apps' pages and APIs, the API schema and docs, the admin, accounts and the health check."""
+
 from django.contrib import admin
 from django.http import JsonResponse
 from django.urls import include, path

@@ -1,3 +1,5 @@
+"""WSGI entry point (the app is served by uvicorn through config/asgi.py; this is for WSGI-only hosts)."""
+
 import os
 
 from django.core.wsgi import get_wsgi_application

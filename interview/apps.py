@@ -1,3 +1,5 @@
+"""Scheduling and the live room; `ready` registers the interview board policy and connects signals."""
+
 from django.apps import AppConfig
 
 

@@ -1,3 +1,6 @@
+"""Everything after an interview: scorecards, evidence, self-assessment, sharing, exports and
+progress; `ready` plugs them into the lower apps' hooks."""
+
 from django.apps import AppConfig
 
 

@@ -1,3 +1,5 @@
+"""`manage.py seed_demo`: the demo accounts and sessions that `make run` starts with."""
+
 import datetime as dt
 
 from django.contrib.auth import get_user_model

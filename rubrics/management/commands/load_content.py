@@ -1,3 +1,5 @@
+"""`manage.py load_content`: load the rubric and the problem bank from rubrics/content/."""
+
 from django.core.management.base import BaseCommand, CommandError
 
 from core.errors import ApplicationError

@@ -1,3 +1,5 @@
+"""`manage.py problems_export`: write problems as YAML."""
+
 from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError

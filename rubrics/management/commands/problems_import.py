@@ -1,3 +1,5 @@
+"""`manage.py problems_import`: add problems from YAML."""
+
 from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError

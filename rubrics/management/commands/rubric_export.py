@@ -1,3 +1,5 @@
+"""`manage.py rubric_export`: write one rubric version as YAML."""
+
 from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError

@@ -1,3 +1,5 @@
+"""`manage.py rubric_import`: import a rubric version from YAML."""
+
 from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
