@@ -8,6 +8,9 @@ from django.urls import reverse
 
 from rubrics.evidence.board import expected_component_types
 from whiteboard.components import CATALOGUE
+from whiteboard.services import board_write_unchecked
+
+from ..elements import palette_box
 
 pytestmark = pytest.mark.django_db
 
@@ -43,3 +46,17 @@ def test_the_candidate_is_not_told_which_components_the_problem_expects(client_f
 
 def test_an_outsider_gets_no_palette(client_for, interview, outsider):
     assert client_for(outsider).get(reverse("interview_room", args=[interview.pk])).status_code == 404
+
+
+def test_the_board_api_gives_palette_shapes_with_their_type_and_lane(api_for, interview, interviewer, candidate):
+    shapes = [
+        *palette_box("p1", "ann_index", "Vectors", x=1300, y=100, frame_id="lane-online"),
+        *palette_box("p2", "labeling", "Raters", x=100, y=100, frame_id="lane-offline"),
+    ]
+    board_write_unchecked(board_id=interview.board_id, op_id="op-1", elements=shapes, author=candidate)
+    response = api_for(interviewer).get(reverse("api_interview_board", args=[interview.pk]))
+    assert response.status_code == 200
+    by_id = {element["id"]: element for element in response.json()["elements"]}
+    assert (by_id["p1"]["customData"], by_id["p1"]["lane"]) == ({"component": "ann_index"}, "online")
+    assert (by_id["p2"]["customData"], by_id["p2"]["lane"]) == ({"component": "labeling"}, "offline")
+    assert by_id["p1-text"]["lane"] == "online" and by_id["p1-text"]["containerId"] == "p1"

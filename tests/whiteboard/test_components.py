@@ -11,6 +11,7 @@ from whiteboard.components import CATALOGUE, catalogue_data, component_of, compo
 from whiteboard.errors import BoardError
 from whiteboard.lanes import lane_of
 from whiteboard.models import BoardElement, BoardOp
+from whiteboard.services import board_write_unchecked
 from whiteboard.validation import validate_batch, validate_element
 
 from ..elements import box, free_text, palette_box, rectangle, with_lane_ids
@@ -151,3 +152,13 @@ async def test_an_unknown_component_is_refused_on_the_socket_and_changes_nothing
     await send(a, {"type": "ops", "op_id": "good", "elements": [shape, label]})
     assert (await receive_type(a, "ack"))["seq"] == 1
     await a.disconnect()
+
+
+@pytest.mark.django_db
+def test_the_service_refuses_an_unknown_type_and_stores_nothing(interview, candidate):
+    shape, label = palette_box("p1", "warp_drive", "Warp", x=1200, y=100, frame_id="lane-online")
+    with pytest.raises(BoardError) as refused:
+        board_write_unchecked(board_id=interview.board_id, op_id="op-1", elements=[shape, label], author=candidate)
+    assert refused.value.code == "unknown_component"
+    assert not BoardElement.objects.filter(board_id=interview.board_id, element_id__in=["p1", "p1-text"]).exists()
+    assert not BoardOp.objects.filter(board_id=interview.board_id).exists()

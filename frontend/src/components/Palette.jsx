@@ -15,15 +15,16 @@ import {
 } from "../lib/palette.js";
 
 /**
- * The ML component palette over the board (the catalogue the server sends in
- * `config.palette`). Drag a component onto the board, or press it (click,
+ * The ML component palette, a column at the board's left edge (the catalogue
+ * the server sends in `config.palette`; the types the problem expects first
+ * on the interviewer's page). Drag a component onto the board, or press it (click,
  * Enter or Space) to put it in a free spot of its usual lane: it becomes a
  * labelled rectangle with `customData.component` set to its type, in the lane
  * it lands in. The board client sends it like any other change.
  */
 export default function Palette({ palette, sync, canEdit }) {
   const rootRef = useRef(null);
-  const [open, setOpen] = useState(true);
+  const [open, setOpen] = useState(() => readFolded() !== "folded");
   const [query, setQuery] = useState("");
   const groups = useMemo(
     () => paletteGroups(palette?.components ?? [], palette?.suggested ?? []),
@@ -62,9 +63,15 @@ export default function Palette({ palette, sync, canEdit }) {
     };
   }, [api, sync, canEdit, byKey]);
 
-  if (!canEdit || !api || !groups.length) return null;
+  if (!groups.length) return null;
+  const toggle = () => {
+    setOpen(!open);
+    saveFolded(open ? "folded" : "open");
+  };
+  const ready = Boolean(api && canEdit);
 
   const place = (component) => {
+    if (!ready) return;
     const elements = api.getSceneElements();
     const frames = laneFrames(elements, sync.lanes);
     const frame = frames.find((f) => f.key === component.lane) ?? frames[0] ?? null;
@@ -73,9 +80,10 @@ export default function Palette({ palette, sync, canEdit }) {
     addComponent(api, component, freeSlot(frame, boxes), frame);
   };
 
+  // Always in the layout (open or folded), so the board keeps its size when editing turns on.
   return (
     <section ref={rootRef} className="ml-palette" aria-label="Component palette" data-open={open}>
-      <button type="button" className="ml-palette__toggle" aria-expanded={open} onClick={() => setOpen(!open)}>
+      <button type="button" className="ml-palette__toggle" aria-expanded={open} onClick={() => toggle()}>
         Components
       </button>
       {open && (
@@ -88,7 +96,9 @@ export default function Palette({ palette, sync, canEdit }) {
             value={query}
             onChange={(event) => setQuery(event.target.value)}
           />
-          <p className="ml-palette__hint">Drag onto a lane, or press to add to its usual lane.</p>
+          <p className="ml-palette__hint">
+            {ready ? "Drag onto a lane, or press to add to its usual lane." : "Editing is off: the board is view only."}
+          </p>
           {shown.map((group) => (
             <div key={group.key} className="ml-palette__group" role="group" aria-label={group.title}>
               <h3 className="ml-palette__title">{group.title}</h3>
@@ -98,7 +108,8 @@ export default function Palette({ palette, sync, canEdit }) {
                     <button
                       type="button"
                       className={`ml-palette__item ml-palette__item--${component.lane}`}
-                      draggable
+                      draggable={ready}
+                      disabled={!ready}
                       data-component={component.key}
                       title={component.aliases?.length ? `Also: ${component.aliases.join(", ")}` : undefined}
                       onDragStart={(event) => {
@@ -119,6 +130,23 @@ export default function Palette({ palette, sync, canEdit }) {
       )}
     </section>
   );
+}
+
+// Whether the palette is folded is remembered in this browser (storage may be off: then it opens).
+const FOLD_KEY = "mocklane.palette";
+function readFolded() {
+  try {
+    return window.localStorage.getItem(FOLD_KEY);
+  } catch {
+    return null;
+  }
+}
+function saveFolded(value) {
+  try {
+    window.localStorage.setItem(FOLD_KEY, value);
+  } catch {
+    /* not remembered */
+  }
 }
 
 function centre(el) {
