@@ -171,7 +171,8 @@ export default function RoomApp({ config }) {
           onApi={onApi}
           onError={onBoardError}
         />
-        <Palette palette={config.palette} sync={sync} canEdit={boardView.canEdit} />
+        {/* folded at first for the interviewer, whose guide panel already narrows the board */}
+        <Palette palette={config.palette} sync={sync} canEdit={boardView.canEdit} defaultOpen={!isInterviewer} />
         {!boardView.canEdit && boardView.connection === "connected" && (
           <div className="ml-board__notice">View only — you can follow the board but not edit it.</div>
         )}

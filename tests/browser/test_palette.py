@@ -38,7 +38,14 @@ def test_drag_a_component_into_the_online_lane_and_the_peer_sees_it(
     palette = candidate_page.get_by_role("region", name="Component palette")
     # the candidate's palette is the catalogue by lane; only the interviewer's offers the problem's first
     assert palette.get_by_role("group", name="For this problem").count() == 0
-    assert interviewer_page.get_by_role("group", name="For this problem").get_by_role("button").count() > 0
+    assert palette.get_by_role("group", name="Online lane").get_by_role("button").count() > 0
+    # the interviewer's starts folded (the guide panel narrows the board already) and opens on a press
+    toggle = interviewer_page.get_by_role("button", name="Components", exact=True)
+    assert toggle.get_attribute("aria-expanded") == "false"
+    toggle.click()
+    suggested = interviewer_page.get_by_role("group", name="For this problem")
+    suggested.wait_for()
+    assert suggested.get_by_role("button", name="Feature store", exact=True).count() == 1
 
     ranking = palette.get_by_role("group", name="Online lane").get_by_role("button", name="Ranking", exact=True)
     lane = candidate_page.evaluate(ELEMENT_SCREEN_BOX, "lane-online")

@@ -22,9 +22,12 @@ import {
  * labelled rectangle with `customData.component` set to its type, in the lane
  * it lands in. The board client sends it like any other change.
  */
-export default function Palette({ palette, sync, canEdit }) {
+export default function Palette({ palette, sync, canEdit, defaultOpen = true }) {
   const rootRef = useRef(null);
-  const [open, setOpen] = useState(() => readFolded() !== "folded");
+  const [open, setOpen] = useState(() => {
+    const remembered = readFolded();
+    return remembered ? remembered === "open" : defaultOpen;
+  });
   const [query, setQuery] = useState("");
   const groups = useMemo(
     () => paletteGroups(palette?.components ?? [], palette?.suggested ?? []),
@@ -132,7 +135,7 @@ export default function Palette({ palette, sync, canEdit }) {
   );
 }
 
-// Whether the palette is folded is remembered in this browser (storage may be off: then it opens).
+// Whether the palette is folded is remembered in this browser (without storage: the role's default).
 const FOLD_KEY = "mocklane.palette";
 function readFolded() {
   try {
