@@ -66,20 +66,21 @@ def test_drag_a_component_into_the_online_lane_and_the_peer_sees_it(
     )
     interviewer_page.wait_for_function(f"(id) => ({LABEL_OF})(id) === 'Ranking'", arg=shape["id"])
 
+    # Dropped back onto the palette, a component is not added.
+    ranking.drag_to(palette.get_by_role("searchbox", name="Search components"))
     # The keyboard: focus an item and press Enter; it goes to its usual lane.
     candidate_page.wait_for_function("() => window.mocklane.unsynced() === 0")
     palette.get_by_role("button", name="Feature store", exact=True).focus()
     candidate_page.keyboard.press("Enter")
-    candidate_page.wait_for_function(f"() => ({COMPONENTS})().length === 2")
+    candidate_page.wait_for_function(f"() => ({COMPONENTS})().length >= 2")
+    assert sorted(c["component"] for c in candidate_page.evaluate(COMPONENTS)) == ["feature_store", "ranking"]
     candidate_page.wait_for_function("() => window.mocklane.unsynced() === 0")
 
     # The server reads both in the lane they were put in, by their type.
     saved = candidate_page.evaluate(BOARD_API, reverse("api_interview_board", args=[interview.pk]))
-    typed = {
-        e["customData"]["component"]: e
-        for e in saved["elements"]
-        if isinstance(e.get("customData"), dict) and "component" in e["customData"]
-    }
+    typed = [e for e in saved["elements"] if isinstance(e.get("customData"), dict) and "component" in e["customData"]]
+    assert sorted(e["customData"]["component"] for e in typed) == ["feature_store", "ranking"]
+    typed = {e["customData"]["component"]: e for e in typed}
     assert typed["ranking"]["id"] == shape["id"] and typed["ranking"]["lane"] == "online"
     assert typed["feature_store"]["lane"] == "offline"
     labels = {e["containerId"]: e for e in saved["elements"] if e["type"] == "text" and e.get("containerId")}

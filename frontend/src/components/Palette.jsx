@@ -41,7 +41,9 @@ export default function Palette({ palette, sync, canEdit, defaultOpen = true }) 
   useEffect(() => {
     const board = rootRef.current?.parentElement;
     if (!board || !api || !canEdit) return undefined;
-    const carries = (event) => Array.from(event.dataTransfer?.types ?? []).includes(DRAG_TYPE);
+    // a component dragged onto the board, not back onto the palette
+    const carries = (event) =>
+      Array.from(event.dataTransfer?.types ?? []).includes(DRAG_TYPE) && !rootRef.current?.contains(event.target);
     const onDragOver = (event) => {
       if (!carries(event)) return;
       event.preventDefault();
