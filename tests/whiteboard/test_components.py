@@ -11,11 +11,12 @@ from whiteboard.components import CATALOGUE, catalogue_data, component_of, compo
 from whiteboard.errors import BoardError
 from whiteboard.lanes import lane_of
 from whiteboard.models import BoardElement, BoardOp
-from whiteboard.services import board_write_unchecked
+from whiteboard.services import board_create, board_write_unchecked
 from whiteboard.validation import validate_batch, validate_element
 
 from ..elements import box, free_text, palette_box, rectangle, with_lane_ids
 from ..ws import open_socket, receive, receive_type, send
+from .test_isolation import apply_all, request
 
 FIXTURE = json.loads((Path(__file__).parent.parent / "fixtures" / "palette_drops.json").read_text())
 LANES = FIXTURE["lanes"]
@@ -162,3 +163,16 @@ def test_the_service_refuses_an_unknown_type_and_stores_nothing(interview, candi
     assert refused.value.code == "unknown_component"
     assert not BoardElement.objects.filter(board_id=interview.board_id, element_id__in=["p1", "p1-text"]).exists()
     assert not BoardOp.objects.filter(board_id=interview.board_id).exists()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_an_unknown_type_fails_only_its_own_op_in_a_shared_commit():
+    lanes = [{**lane, "name": lane["key"]} for lane in LANES]
+    a, b = (board_create(title=title, lanes=lanes) for title in ("A", "B"))
+    poison = palette_box("p1", "warp_drive", "Warp", x=1200, y=100, frame_id="lane-online")
+    good = palette_box("p2", "serving", "API", x=1200, y=300, frame_id="lane-online")
+    results = apply_all([request(b, "b-1", *good), request(a, "a-poison", *poison), request(a, "a-1", *good)])
+    assert isinstance(results[1], BoardError) and results[1].code == "unknown_component"
+    assert [(r.op_id, r.seq) for r in (results[0], results[2])] == [("b-1", 1), ("a-1", 1)]
+    assert not BoardElement.objects.filter(element_id__in=["p1", "p1-text"]).exists()
+    assert set(BoardElement.objects.filter(element_id="p2").values_list("lane", flat=True)) == {"online"}
