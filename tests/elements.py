@@ -3,7 +3,8 @@
 Elements are shaped as the room's board sends them: every field the editor writes, in its order.
 `element` is any kind; `rectangle`, `text` and `zigzag` fill in what those kinds carry; `box`,
 `free_text`, `arrow` and `Sketch` draw the way a candidate does (shapes with bound text, text on
-its own, arrows bound to the shapes they join). `TWO_LANES` is the two-lane layout the interview
+its own, arrows bound to the shapes they join), `palette_box` the way the room's palette drops a
+component (a typed shape in its lane frame). `TWO_LANES` is the two-lane layout the interview
 board uses (offline x 0-960, online x 1040-2000, both y 0-760).
 
 It lives in tests/ because the tests are its main user, and bench/ imports it as well, so it
@@ -145,6 +146,16 @@ def box(
         text_id, label, x=float(x) + 10, y=float(y) + 22, container_id=element_id, version=version, deleted=deleted
     )
     return [shape, label_element]
+
+
+def palette_box(
+    element_id: str, component: str, label: str, *, x: float, y: float, frame_id: str | None
+) -> list[dict[str, Any]]:
+    """A component dropped from the room's palette (frontend/src/lib/palette.js): a 180 x 80 rectangle
+    carrying its type in `customData.component`, in the lane frame it was dropped in, and its label."""
+    shape, label_element = box(element_id, label, x=x, y=y)
+    shape = {**shape, "width": 180.0, "height": 80.0, "frameId": frame_id, "customData": {"component": component}}
+    return [shape, {**label_element, "frameId": frame_id}]
 
 
 def free_text(element_id: str, label: str, *, x: float, y: float, version: int = 1, deleted=False) -> dict[str, Any]:

@@ -13,9 +13,12 @@ from typing import Any
 import orjson
 from django.conf import settings
 
+from .components import BY_KEY as COMPONENT_TYPES
+from .components import MAX_KEY_LENGTH as MAX_COMPONENT_KEY
 from .errors import BoardError
 
 ALLOWED_TYPES = frozenset({"rectangle", "ellipse", "diamond", "arrow", "line", "freedraw", "text", "frame"})
+COMPONENT_SHAPES = frozenset({"rectangle", "ellipse", "diamond"})  # what may carry customData.component
 ID_RE = re.compile(r"[A-Za-z0-9_\-]{1,64}")
 MAX_COORD = 1_000_000
 MAX_SIZE = 100_000
@@ -139,6 +142,22 @@ def validate_element(element: Any) -> None:
     frame_id = element.get("frameId")
     if frame_id is not None and not isinstance(frame_id, str):
         raise _fail(f"Element {element_id}: frameId must be an element id or null.")
+    custom = element.get("customData")
+    if isinstance(custom, dict) and "component" in custom:
+        _check_component(custom["component"], element_type, element_id)
+
+
+def _check_component(component: Any, element_type: str, element_id: str) -> None:
+    """A palette shape's `customData.component` names a type of the catalogue (whiteboard/components.py)."""
+    if not isinstance(component, str) or component not in COMPONENT_TYPES:
+        shown = component[: MAX_COMPONENT_KEY + 1] if isinstance(component, str) else component
+        raise BoardError(
+            f"Element {element_id}: {shown!r} is not a known component type; "
+            f"use one of the palette's ({', '.join(COMPONENT_TYPES)}) or leave customData.component out.",
+            code="unknown_component",
+        )
+    if element_type not in COMPONENT_SHAPES:
+        raise _fail(f"Element {element_id}: only a rectangle, ellipse or diamond can be a component ({element_type}).")
 
 
 def validate_op_id(op_id: Any) -> str:

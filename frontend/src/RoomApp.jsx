@@ -4,6 +4,7 @@ import CallPanel from "./components/CallPanel.jsx";
 import ChatPanel from "./components/ChatPanel.jsx";
 import InterviewerPanel from "./components/InterviewerPanel.jsx";
 import OnlineList from "./components/OnlineList.jsx";
+import Palette from "./components/Palette.jsx";
 import ProblemCard from "./components/ProblemCard.jsx";
 import StatusBadge from "./components/StatusBadge.jsx";
 import StepTracker from "./components/StepTracker.jsx";
@@ -170,6 +171,8 @@ export default function RoomApp({ config }) {
           onApi={onApi}
           onError={onBoardError}
         />
+        {/* folded at first for the interviewer, whose guide panel already narrows the board */}
+        <Palette palette={config.palette} sync={sync} canEdit={boardView.canEdit} defaultOpen={!isInterviewer} />
         {!boardView.canEdit && boardView.connection === "connected" && (
           <div className="ml-board__notice">View only — you can follow the board but not edit it.</div>
         )}

@@ -3,6 +3,9 @@
 from django.db.models import Q, QuerySet
 from django.utils import timezone
 
+from rubrics.evidence.board import expected_component_types
+from whiteboard.components import catalogue_data
+
 from ..models import Interview, TranscriptEvent
 
 _RELATED = ("problem", "interviewer__profile", "candidate__profile", "created_by", "scorecard")
@@ -74,3 +77,11 @@ def room_state_for(*, interview: Interview, user) -> dict:
         "step_started_at": interview.step_started_at.isoformat() if interview.step_started_at else None,
         "transcript": [event_payload(e) for e in transcript_for(interview_id=interview.pk)],
     }
+
+
+def palette_for(*, interview: Interview, role: str | None) -> dict:
+    """The room palette's components (the board's catalogue, whiteboard/components.py) and, for the
+    interviewer only, the types the problem expects, to offer first. The candidate gets the catalogue
+    in its own order: which components a problem expects is interviewer material."""
+    suggested = expected_component_types(interview.problem.expectations or {}) if role == "interviewer" else []
+    return {"components": catalogue_data(), "suggested": suggested}

@@ -25,6 +25,7 @@ from ..selectors import (
     dashboard_for,
     match_request_open_for,
     match_requests_for,
+    palette_for,
     public_name,
     weekly_availability_for,
 )
@@ -179,6 +180,7 @@ def interview_room(request, pk: int):
             "dashboard": reverse("dashboard"),
             "end": reverse("interview_end", args=[pk]),
         },
+        "palette": palette_for(interview=interview, role=role),
     }
     if role == "interviewer":
         # The side panel (criteria ticks, private notes) exists only on the interviewer's page.

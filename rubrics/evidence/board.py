@@ -3,10 +3,12 @@ checked against a problem's expectations.
 
 Elements are Excalidraw JSON. A component is a rectangle, ellipse or diamond with its label (the text
 bound to it through `containerId`/`boundElements`, or free text drawn inside it), or free text drawn
-on its own. Its lane is the element's `lane` field when the server computed one, else
-`whiteboard.lanes.lane_of`. An arrow is an edge from the component at its start to the one at its
-end, following `startBinding`/`endBinding`; an unbound end snaps to the nearest component within
-SNAP_DISTANCE. Arrowheads give the direction (both or neither: both ways).
+on its own. A shape from the room's palette also carries its type in `customData.component` (a key
+of `whiteboard.components.CATALOGUE`): it stands for its type's concepts (`COMPONENT_CONCEPTS`)
+whatever its label says, and for whatever else its label names. Its lane is the element's `lane`
+field when the server computed one, else `whiteboard.lanes.lane_of`. An arrow is an edge from the
+component at its start to the one at its end, following `startBinding`/`endBinding`; an unbound end
+snaps to the nearest component within SNAP_DISTANCE. Arrowheads give the direction (both or neither: both ways).
 
 Labels are matched to the problem's component names with synonyms and stemming ("Features DB" is a
 feature store, "Ranker" is ranking, "Inference API" is serving), so the checks below can be written
@@ -19,6 +21,8 @@ from dataclasses import dataclass, field
 from itertools import pairwise
 from typing import Any
 
+from whiteboard.components import BY_KEY as COMPONENT_TYPES
+from whiteboard.components import component_of
 from whiteboard.lanes import lane_of
 
 from .text import PhraseIndex, find_mentions
@@ -129,6 +133,41 @@ SYNONYMS: dict[str, tuple[str, ...]] = {
     "behaviour scoring": ("behavior model", "activity scoring", "behaviour model"),
 }
 
+# What each palette component type (whiteboard/components.py) is, in the names the problem bank uses.
+COMPONENT_CONCEPTS: dict[str, tuple[str, ...]] = {
+    "data_source": ("data collection",),
+    "ingestion": ("ingestion",),
+    "feature_store": ("feature store",),
+    "labeling": (
+        "annotation",
+        "human labelling",
+        "investigation labelling",
+        "agent labelling",
+        "chargeback labelling",
+        "outcome labelling",
+        "transcription labelling",
+    ),
+    "training": ("training",),
+    "model_registry": ("model registry",),
+    "embedding": ("embedding generation", "video embedding generation", "index builder"),
+    "ann_index": ("nearest neighbour index",),
+    "candidate_generation": (
+        "candidate generation",
+        "candidate retrieval",
+        "candidate filtering",
+        "ad retrieval",
+        "retriever",
+    ),
+    "ranking": ("ranking",),
+    "reranking": ("re-ranking",),
+    "serving": ("serving",),
+    "cache": ("cache", "suggestion cache"),
+    "ab_testing": ("a/b testing",),
+    "logging": ("logging",),
+    "monitoring": ("monitoring",),
+    "feedback_loop": ("logging", "feedback loop"),
+}
+
 # The offline chain the rubric's top levels describe, checked for whichever of these the problem expects.
 OFFLINE_CHAIN = ("ingestion", "feature store", "training", "model registry")
 # Components every board is read for, whatever the problem expects.
@@ -169,6 +208,12 @@ class Vocabulary:
             names.extend(pair)
         return cls(names)
 
+    def names_of(self, label: str, component: str | None) -> frozenset[str]:
+        """What a component stands for: its palette type's concepts (when it has a type) and the
+        names its label mentions."""
+        named = self.names_in(label) if label else frozenset()
+        return named | frozenset(COMPONENT_CONCEPTS[component]) if component else named
+
     def names_in(self, label: str) -> frozenset[str]:
         """The names `label` stands for. A match inside a longer one does not count ("Re-ranking" is
         re-ranking, not ranking); separate phrases all count ("Training + registry" is both)."""
@@ -176,6 +221,18 @@ class Vocabulary:
             mentions = find_mentions(label, self._index, longest_only=True)
             self._memo[label] = frozenset(m.payload for m in mentions if not m.negated)
         return self._memo[label]
+
+
+def expected_component_types(expectations: dict[str, Any]) -> list[str]:
+    """The palette types (keys of whiteboard.components.CATALOGUE) a problem's expected components
+    are, in the order the problem lists them: the palette offers these first."""
+    expected = [*expectations.get("offline_components", []), *expectations.get("online_components", [])]
+    keys: dict[str, None] = {}
+    for name in expected:
+        for key, concepts in COMPONENT_CONCEPTS.items():
+            if name in concepts:
+                keys.setdefault(key)
+    return list(keys)
 
 
 @dataclass(frozen=True)
@@ -315,10 +372,12 @@ def read_board(elements: Iterable[dict[str, Any]], lanes: list[dict[str, Any]], 
 
     components: dict[str, Component] = {}
     for shape_id, shape in shapes.items():
+        component = component_of(shape)
         label = " ".join(part for part in labels[shape_id] if part)
-        components[shape_id] = Component(
-            shape_id, label, _lane(shape, lanes), boxes[shape_id], vocabulary.names_in(label) if label else frozenset()
-        )
+        names = vocabulary.names_of(label, component)
+        if not label and component:
+            label = COMPONENT_TYPES[component].label
+        components[shape_id] = Component(shape_id, label, _lane(shape, lanes), boxes[shape_id], names)
     for text_id in standalone:
         text = texts[text_id]
         label = text_of(text)

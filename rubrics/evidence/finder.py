@@ -18,6 +18,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+from whiteboard.components import component_of
 from whiteboard.lanes import lane_of
 from whiteboard.reconcile import wins_over
 
@@ -170,6 +171,7 @@ class _BoardReplay:
         return (
             element.get("type"),
             bool(element.get("isDeleted")),
+            component_of(element),
             text_of(element),
             element.get("containerId"),
             tuple(sorted(str(b.get("id")) for b in element.get("boundElements") or [] if isinstance(b, dict))),

@@ -64,6 +64,7 @@ export class BoardSync {
     this.known = new Map(); // element id -> version last sent or received
     this.serverCopies = new Map(); // element id -> latest server copy we know of
     this.laneIds = new Set(DEFAULT_LANE_IDS);
+    this.lanes = DEFAULT_LANE_IDS.map((id) => ({ key: id.replace(/^lane-/, ""), element_id: id })); // the snapshot's
     this.loadedOnce = false; // the first snapshot is in the scene
     this.canEdit = false;
     this.unsynced = 0;
@@ -183,6 +184,7 @@ export class BoardSync {
     const elements = Array.isArray(msg.elements) ? msg.elements.filter(isElement) : [];
     if (Array.isArray(msg.lanes) && msg.lanes.length) {
       this.laneIds = new Set([...DEFAULT_LANE_IDS, ...msg.lanes.map((l) => l.element_id)]);
+      this.lanes = msg.lanes;
     }
     const canEdit = msg.can_edit !== false;
     const canEditChanged = canEdit !== this.canEdit;
