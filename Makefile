@@ -17,6 +17,7 @@ run: install build migrate
 test: install build
 	$(PY) manage.py makemigrations --check --dry-run
 	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
 	cd frontend && npm test --silent
 	$(VENV)/bin/pytest $(PYTEST_ARGS)
 
@@ -62,4 +63,4 @@ bench: install build
 	$(PY) bench/board_export.py
 
 clean:
-	rm -rf $(VENV) frontend/node_modules static/app staticfiles
+	rm -rf $(VENV) frontend/node_modules static/app staticfiles .mypy_cache
