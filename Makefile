@@ -18,6 +18,7 @@ test: install build
 	$(PY) manage.py makemigrations --check --dry-run
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
+	$(VENV)/bin/mypy
 	cd frontend && npm test --silent
 	$(VENV)/bin/pytest $(PYTEST_ARGS)
 
@@ -48,6 +49,7 @@ migrate: $(VENV)/.installed
 lint: install
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
+	$(VENV)/bin/mypy
 
 format: install
 	$(VENV)/bin/ruff format .
