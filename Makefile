@@ -17,6 +17,8 @@ run: install build migrate
 test: install build
 	$(PY) manage.py makemigrations --check --dry-run
 	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+	$(VENV)/bin/mypy
 	cd frontend && npm test --silent
 	$(VENV)/bin/pytest $(PYTEST_ARGS)
 
@@ -47,6 +49,7 @@ migrate: $(VENV)/.installed
 lint: install
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
+	$(VENV)/bin/mypy
 
 format: install
 	$(VENV)/bin/ruff format .
@@ -62,4 +65,4 @@ bench: install build
 	$(PY) bench/board_export.py
 
 clean:
-	rm -rf $(VENV) frontend/node_modules static/app staticfiles
+	rm -rf $(VENV) frontend/node_modules static/app staticfiles .mypy_cache

@@ -1,6 +1,7 @@
 """Mocklane settings, read from the environment (see .env.example)."""
 
 from pathlib import Path
+from typing import Any
 from urllib.parse import urlparse
 
 import environ
@@ -168,7 +169,7 @@ REDIS_URL = env.str("REDIS_URL", default="")
 if REDIS_URL:
     if urlparse(REDIS_URL).scheme not in {"redis", "rediss"}:
         raise ImproperlyConfigured(f"REDIS_URL must start with redis:// or rediss://, got {REDIS_URL!r}")
-    CHANNEL_LAYERS = {
+    CHANNEL_LAYERS: dict[str, dict[str, Any]] = {
         "default": {
             # The pub/sub layer keeps up with room fan-out where the list-based core layer
             # silently drops messages once a queue is full (docs/performance.md).
@@ -201,7 +202,7 @@ CELERY_BEAT_SCHEDULE = {
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": ["rest_framework.authentication.SessionAuthentication"],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
-    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "DEFAULT_SCHEMA_CLASS": "core.schema.AutoSchema",  # names the serializers views nest (core/schema.py)
     "EXCEPTION_HANDLER": "core.exception_handler.api_exception_handler",
     "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.LimitOffsetPagination",
     "PAGE_SIZE": 50,

@@ -1,6 +1,8 @@
 """One mapping from domain errors to API responses."""
 
 import logging
+from collections.abc import Iterable
+from typing import Any
 
 from django.core.exceptions import ValidationError
 from rest_framework import status
@@ -30,6 +32,7 @@ def api_exception_handler(exc, context):
 
 def _first_problem(errors, where: str = "") -> str | None:
     """The first field error as a sentence naming its field, e.g. "windows[1].starts_at: ..."."""
+    items: Iterable[tuple[Any, Any]]
     if isinstance(errors, dict):
         items = errors.items()
     elif isinstance(errors, list):

@@ -1,9 +1,13 @@
 """REST API for scheduling (profiles, availability, slots, bookings, the match queue, the calendar feed)
-and for interviews, their boards and scorecards. Same access rules as the pages."""
+and for interviews and their boards. Same access rules as the pages.
+
+Each view nests the serializers only it uses (`InputSerializer` for the body, `FilterSerializer`
+for query parameters, `OutputSerializer` for the answer); those several views answer with are in
+`interview/serializers.py`. The schema names nested ones after their view (`core/schema.py`)."""
 
 from django.http import Http404
 from django.urls import reverse
-from drf_spectacular.utils import OpenApiResponse, extend_schema
+from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_field
 from rest_framework import serializers, status
 from rest_framework.response import Response
 from rest_framework.views import APIView
@@ -27,27 +31,19 @@ from .selectors import (
 )
 from .selectors.schedule import profile_get
 from .serializers import (
-    AvailabilityWindowInputSerializer,
-    AvailabilityWindowSerializer,
-    BoardSerializer,
-    BookingCancelSerializer,
-    BookingCreateSerializer,
+    AwareDateTimeField,
     BookingOutputSerializer,
-    BookingRescheduleSerializer,
     CalendarFeedSerializer,
-    InterviewCreateSerializer,
+    FocusProblemSerializer,
     InterviewOutputSerializer,
-    MatchRequestInputSerializer,
     MatchRequestSerializer,
-    MyProfileSerializer,
-    ProfileInputSerializer,
     PublicProfileSerializer,
-    QueueSerializer,
-    SlotQuerySerializer,
-    SlotSerializer,
-    WeeklyAvailabilityInputSerializer,
-    WeeklyAvailabilitySerializer,
+    ReliabilitySerializer,
+    StrictInputSerializer,
+    UtcDateTimeField,
 )
+from .services.bookings import MODES as BOOKING_MODES
+from .services.bookings import SINGLE_DURATIONS, SWAP_DURATIONS
 from .services.ice import ice_servers_for
 
 
@@ -56,18 +52,25 @@ def _get(request, pk: int, need="participant") -> Interview:
 
 
 class InterviewListCreateApi(APIView):
+    class InputSerializer(serializers.Serializer):
+        problem_id = serializers.IntegerField()
+        scheduled_at = serializers.DateTimeField(help_text="ISO 8601 with an offset, e.g. 2026-12-01T18:00:00+01:00")
+        duration_minutes = serializers.IntegerField(default=60, min_value=15, max_value=180)
+        peer = serializers.CharField(max_length=254, help_text="The peer's username or email address.")
+        my_role = serializers.ChoiceField(choices=["interviewer", "candidate"])
+
     @extend_schema(responses=InterviewOutputSerializer(many=True), summary="My interviews")
     def get(self, request):
         interviews = interview_list_for(user=request.user)
         return Response(InterviewOutputSerializer(interviews, many=True, context={"request": request}).data)
 
     @extend_schema(
-        request=InterviewCreateSerializer,
+        request=InputSerializer,
         responses={201: InterviewOutputSerializer},
         summary="Schedule an interview and invite a peer",
     )
     def post(self, request):
-        data = InterviewCreateSerializer(data=request.data)
+        data = self.InputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         interview = services.interview_schedule(created_by=request.user, **data.validated_data)
         interview = _get(request, interview.pk)
@@ -94,27 +97,32 @@ class InterviewAnswerApi(APIView):
 
 
 class InterviewBoardApi(APIView):
-    @extend_schema(responses=BoardSerializer, summary="The board as it is now, each element tagged with its lane")
+    class OutputSerializer(serializers.Serializer):
+        seq = serializers.IntegerField()
+        elements = serializers.ListField(
+            child=serializers.DictField(),
+            help_text='Excalidraw elements, each with "lane": "offline", "online" or null.',
+        )
+
+    @extend_schema(responses=OutputSerializer, summary="The board as it is now, each element tagged with its lane")
     def get(self, request, pk: int):
         interview = _get(request, pk)
         state = board_get_state(board_id=interview.board_id, include_deleted=False)
         return Response({"seq": state.seq, "elements": state.elements})
 
 
-class IceServerSerializer(serializers.Serializer):
-    urls = serializers.ListField(child=serializers.CharField())
-    username = serializers.CharField(required=False, help_text="TURN only")
-    credential = serializers.CharField(required=False, help_text="TURN only")
-
-
-class IceServersSerializer(serializers.Serializer):
-    ice_servers = IceServerSerializer(many=True, help_text="RTCPeerConnection's iceServers; empty on loopback")
-    expires_at = serializers.DateTimeField(allow_null=True, help_text="When the TURN credentials stop working")
-
-
 class InterviewIceServersApi(APIView):
+    class OutputSerializer(serializers.Serializer):
+        class ServerSerializer(serializers.Serializer):
+            urls = serializers.ListField(child=serializers.CharField())
+            username = serializers.CharField(required=False, help_text="TURN only")
+            credential = serializers.CharField(required=False, help_text="TURN only")
+
+        ice_servers = ServerSerializer(many=True, help_text="RTCPeerConnection's iceServers; empty on loopback")
+        expires_at = serializers.DateTimeField(allow_null=True, help_text="When the TURN credentials stop working")
+
     @extend_schema(
-        responses={200: IceServersSerializer, 409: OpenApiResponse(description="not_live: the room is not open")},
+        responses={200: OutputSerializer, 409: OpenApiResponse(description="not_live: the room is not open")},
         summary="STUN and TURN servers for the room's call, with short-lived TURN credentials",
     )
     def get(self, request, pk: int):
@@ -125,7 +133,7 @@ class InterviewIceServersApi(APIView):
                 code="not_live",
                 status=409,
             )
-        response = Response(IceServersSerializer(ice_servers_for(user=request.user, interview=interview)).data)
+        response = Response(self.OutputSerializer(ice_servers_for(user=request.user, interview=interview)).data)
         response["Cache-Control"] = "no-store"  # the TURN credential is a secret
         return response
 
@@ -152,23 +160,38 @@ def _feed_url(request, profile) -> str:
 
 
 class ProfileApi(APIView):
+    class InputSerializer(StrictInputSerializer):
+        display_name = serializers.CharField(allow_blank=True, max_length=60, help_text="The name peers see.")
+        time_zone = serializers.CharField(max_length=64, help_text="An IANA zone, e.g. Europe/Paris.")
+        target_role = serializers.ChoiceField(choices=["", *Profile.TargetRole.values], required=False)
+        level = serializers.ChoiceField(choices=["", *Profile.Level.values], required=False)
+        languages = serializers.ListField(child=serializers.CharField(allow_blank=True), required=False)
+        bio = serializers.CharField(allow_blank=True, required=False)
+        focus_problem_ids = serializers.ListField(
+            child=serializers.IntegerField(), required=False, help_text="Ids from /api/problems/, at most 5."
+        )
+
+    class OutputSerializer(PublicProfileSerializer):
+        display_name = serializers.CharField(help_text="The public name; empty means your username is shown.")
+        time_zone = serializers.CharField()
+
     def _data(self, request):
         profile = profile_get(user_id=request.user.pk)
         reliability = reliability_for(user_ids=[profile.user_id])
-        return MyProfileSerializer(profile, context={"reliability": reliability}).data
+        return self.OutputSerializer(profile, context={"reliability": reliability}).data
 
-    @extend_schema(responses=MyProfileSerializer, summary="My profile, with the reliability peers see")
+    @extend_schema(responses=OutputSerializer, summary="My profile, with the reliability peers see")
     def get(self, request):
         services.profile_ensure(user=request.user)
         return Response(self._data(request))
 
     @extend_schema(
-        request=ProfileInputSerializer,
-        responses=MyProfileSerializer,
+        request=InputSerializer,
+        responses=OutputSerializer,
         summary="Update my profile (public name and time zone required; other fields left out stay as they are)",
     )
     def put(self, request):
-        services.profile_update(user=request.user, **_parse(ProfileInputSerializer, request.data))
+        services.profile_update(user=request.user, **_parse(self.InputSerializer, request.data))
         return Response(self._data(request))
 
 
@@ -184,21 +207,31 @@ class PeerApi(APIView):
 
 
 class WeeklyAvailabilityListApi(APIView):
-    @extend_schema(responses=WeeklyAvailabilitySerializer(many=True), summary="My weekly availability")
+    class InputSerializer(StrictInputSerializer):
+        weekday = serializers.IntegerField(min_value=0, max_value=6, help_text="0 = Monday ... 6 = Sunday.")
+        start_time = serializers.TimeField(input_formats=["%H:%M"], help_text="HH:MM in your time zone.")
+        end_time = serializers.TimeField(input_formats=["%H:%M"], help_text="HH:MM in your time zone, same day.")
+
+    class OutputSerializer(serializers.Serializer):
+        id = serializers.IntegerField()
+        weekday = serializers.IntegerField(help_text="0 = Monday ... 6 = Sunday.")
+        start_time = serializers.TimeField(format="%H:%M")
+        end_time = serializers.TimeField(format="%H:%M")
+        time_zone = serializers.CharField(help_text="The zone the wall-clock times are in (your profile's).")
+
+    @extend_schema(responses=OutputSerializer(many=True), summary="My weekly availability")
     def get(self, request):
         rules = weekly_availability_for(user=request.user)
-        return Response(WeeklyAvailabilitySerializer(rules, many=True).data)
+        return Response(self.OutputSerializer(rules, many=True).data)
 
     @extend_schema(
-        request=WeeklyAvailabilityInputSerializer,
-        responses={201: WeeklyAvailabilitySerializer},
+        request=InputSerializer,
+        responses={201: OutputSerializer},
         summary="Add a weekly window (wall-clock times in my time zone)",
     )
     def post(self, request):
-        rule = services.weekly_availability_add(
-            user=request.user, **_parse(WeeklyAvailabilityInputSerializer, request.data)
-        )
-        return Response(WeeklyAvailabilitySerializer(rule).data, status=status.HTTP_201_CREATED)
+        rule = services.weekly_availability_add(user=request.user, **_parse(self.InputSerializer, request.data))
+        return Response(self.OutputSerializer(rule).data, status=status.HTTP_201_CREATED)
 
 
 class WeeklyAvailabilityDetailApi(APIView):
@@ -209,21 +242,28 @@ class WeeklyAvailabilityDetailApi(APIView):
 
 
 class AvailabilityWindowListApi(APIView):
-    @extend_schema(responses=AvailabilityWindowSerializer(many=True), summary="My one-off windows that have not ended")
+    class InputSerializer(StrictInputSerializer):
+        starts_at = AwareDateTimeField(help_text="ISO 8601 with an offset, e.g. 2026-12-05T10:00:00+01:00")
+        ends_at = AwareDateTimeField(help_text="ISO 8601 with an offset, e.g. 2026-12-05T13:00:00+01:00")
+
+    class OutputSerializer(serializers.Serializer):
+        id = serializers.IntegerField()
+        starts_at = UtcDateTimeField()
+        ends_at = UtcDateTimeField()
+
+    @extend_schema(responses=OutputSerializer(many=True), summary="My one-off windows that have not ended")
     def get(self, request):
         windows = availability_windows_for(user=request.user)
-        return Response(AvailabilityWindowSerializer(windows, many=True).data)
+        return Response(self.OutputSerializer(windows, many=True).data)
 
     @extend_schema(
-        request=AvailabilityWindowInputSerializer,
-        responses={201: AvailabilityWindowSerializer},
+        request=InputSerializer,
+        responses={201: OutputSerializer},
         summary="Add a one-off window",
     )
     def post(self, request):
-        window = services.availability_window_add(
-            user=request.user, **_parse(AvailabilityWindowInputSerializer, request.data)
-        )
-        return Response(AvailabilityWindowSerializer(window).data, status=status.HTTP_201_CREATED)
+        window = services.availability_window_add(user=request.user, **_parse(self.InputSerializer, request.data))
+        return Response(self.OutputSerializer(window).data, status=status.HTTP_201_CREATED)
 
 
 class AvailabilityWindowDetailApi(APIView):
@@ -234,13 +274,52 @@ class AvailabilityWindowDetailApi(APIView):
 
 
 class SlotListApi(APIView):
+    class FilterSerializer(serializers.Serializer):
+        to = AwareDateTimeField(required=False, help_text="Slots starting before this time (at most 4 weeks ahead).")
+        level = serializers.ChoiceField(choices=Profile.Level.values, required=False, help_text="The host's level.")
+        focus = serializers.SlugField(required=False, help_text="A problem slug the host focuses on.")
+        mode = serializers.ChoiceField(choices=BOOKING_MODES, default="candidate", help_text="The seat you want.")
+        duration = serializers.IntegerField(default=60, help_text="Minutes: 45, 60, 75 or 90 (a swap: 60 or 90).")
+        host = serializers.IntegerField(min_value=1, required=False, help_text="Only this peer's slots.")
+
+        def get_fields(self):
+            # "from" is a Python keyword, so it cannot be declared as a class attribute.
+            since = AwareDateTimeField(required=False, help_text="Slots starting from this time (default: now).")
+            return {"from": since, **super().get_fields()}
+
+        def validate(self, attrs):
+            allowed = SWAP_DURATIONS if attrs["mode"] == "swap" else SINGLE_DURATIONS
+            if attrs["duration"] not in allowed:
+                options = ", ".join(str(minutes) for minutes in allowed)
+                raise serializers.ValidationError({"duration": [f"For this mode a session lasts {options} minutes."]})
+            if attrs.get("from") and attrs.get("to") and attrs["to"] <= attrs["from"]:
+                raise serializers.ValidationError({"to": ["Must be later than from."]})
+            return attrs
+
+    class OutputSerializer(serializers.Serializer):
+        class HostSerializer(serializers.Serializer):
+            id = serializers.IntegerField(source="user_id")
+            name = serializers.CharField(source="public_name")
+            level = serializers.CharField()
+            target_role = serializers.CharField()
+            focus = FocusProblemSerializer(source="focus_problems", many=True)
+            reliability = serializers.SerializerMethodField()
+
+            @extend_schema_field(ReliabilitySerializer)
+            def get_reliability(self, profile) -> dict:
+                return ReliabilitySerializer(self.context["reliability"][profile.user_id]).data
+
+        host = HostSerializer()
+        starts_at = UtcDateTimeField()
+        ends_at = UtcDateTimeField()
+
     @extend_schema(
-        parameters=[SlotQuerySerializer],
-        responses=SlotSerializer(many=True),
+        parameters=[FilterSerializer],
+        responses=OutputSerializer(many=True),
         summary="Peers' open slots, soonest first (at most 300, up to 4 weeks ahead)",
     )
     def get(self, request):
-        query = _parse(SlotQuerySerializer, request.query_params)
+        query = _parse(self.FilterSerializer, request.query_params)
         slots = open_slots(
             viewer=request.user,
             duration_minutes=query["duration"],
@@ -251,17 +330,31 @@ class SlotListApi(APIView):
             host_id=query.get("host"),
         )
         reliability = reliability_for(user_ids=sorted({slot.host.user_id for slot in slots}))
-        return Response(SlotSerializer(slots, many=True, context={"reliability": reliability}).data)
+        return Response(self.OutputSerializer(slots, many=True, context={"reliability": reliability}).data)
 
 
 class BookingListCreateApi(APIView):
+    class InputSerializer(StrictInputSerializer):
+        host_id = serializers.IntegerField(help_text="The peer whose open slot this is (host.id in /api/slots/).")
+        starts_at = AwareDateTimeField(help_text="The slot's start, ISO 8601 with an offset.")
+        mode = serializers.ChoiceField(
+            choices=BOOKING_MODES,
+            help_text="Your seat: candidate, interviewer, or swap (the host interviews first, then you).",
+        )
+        duration_minutes = serializers.IntegerField(help_text="45, 60, 75 or 90; a swap lasts 60 or 90.")
+        problem_id = serializers.IntegerField(
+            required=False,
+            allow_null=True,
+            help_text="The problem for your candidate seat; chosen for you if left out.",
+        )
+
     @extend_schema(responses=BookingOutputSerializer(many=True), summary="My sessions, past and upcoming")
     def get(self, request):
         bookings = booking_list_for(user=request.user).prefetch_related("changes")
         return Response(BookingOutputSerializer(bookings, many=True, context={"request": request}).data)
 
     @extend_schema(
-        request=BookingCreateSerializer,
+        request=InputSerializer,
         responses={
             201: BookingOutputSerializer,
             409: OpenApiResponse(description="slot_taken: someone else booked it first; you_are_busy"),
@@ -269,7 +362,7 @@ class BookingListCreateApi(APIView):
         summary="Book a peer's open slot",
     )
     def post(self, request):
-        booking = services.booking_book_slot(user=request.user, **_parse(BookingCreateSerializer, request.data))
+        booking = services.booking_book_slot(user=request.user, **_parse(self.InputSerializer, request.data))
         return Response(_booking_data(request, _booking(request, booking.pk)), status=status.HTTP_201_CREATED)
 
 
@@ -280,45 +373,64 @@ class BookingDetailApi(APIView):
 
 
 class BookingCancelApi(APIView):
+    class InputSerializer(StrictInputSerializer):
+        reason = serializers.CharField(allow_blank=True, help_text="Shown to your peer.")
+
     @extend_schema(
-        request=BookingCancelSerializer,
+        request=InputSerializer,
         responses=BookingOutputSerializer,
         summary="Cancel a session with a reason (within 24 hours of the start it counts as late)",
     )
     def post(self, request, pk: int):
         booking = _booking(request, pk)
-        services.booking_cancel(booking=booking, user=request.user, **_parse(BookingCancelSerializer, request.data))
+        services.booking_cancel(booking=booking, user=request.user, **_parse(self.InputSerializer, request.data))
         return Response(_booking_data(request, _booking(request, pk)))
 
 
 class BookingRescheduleApi(APIView):
+    class InputSerializer(StrictInputSerializer):
+        starts_at = AwareDateTimeField(help_text="The new start, ISO 8601 with an offset.")
+        reason = serializers.CharField(allow_blank=True, help_text="Shown to your peer.")
+
     @extend_schema(
-        request=BookingRescheduleSerializer,
+        request=InputSerializer,
         responses=BookingOutputSerializer,
         summary="Move a session to a new start, with a reason",
     )
     def post(self, request, pk: int):
         booking = _booking(request, pk)
-        services.booking_reschedule(
-            booking=booking, user=request.user, **_parse(BookingRescheduleSerializer, request.data)
-        )
+        services.booking_reschedule(booking=booking, user=request.user, **_parse(self.InputSerializer, request.data))
         return Response(_booking_data(request, _booking(request, pk)))
 
 
 class QueueApi(APIView):
-    @extend_schema(responses=QueueSerializer, summary="My place in the match queue and my earlier entries")
+    class InputSerializer(StrictInputSerializer):
+        class WindowSerializer(StrictInputSerializer):
+            starts_at = AwareDateTimeField(help_text="ISO 8601 with an offset.")
+            ends_at = AwareDateTimeField(help_text="ISO 8601 with an offset.")
+
+        mode = serializers.ChoiceField(choices=MatchRequest.Mode.values, help_text="The seat you want.")
+        duration_minutes = serializers.IntegerField(help_text="45, 60, 75 or 90; a swap lasts 60 or 90.")
+        windows = WindowSerializer(many=True, help_text="Up to 10 windows in the next 4 weeks.")
+
+    class OutputSerializer(serializers.Serializer):
+        open = MatchRequestSerializer(allow_null=True, help_text="Your place in the queue, if you are waiting.")
+        history = MatchRequestSerializer(many=True, help_text="Your earlier queue entries, newest first.")
+
+    @extend_schema(responses=OutputSerializer, summary="My place in the match queue and my earlier entries")
     def get(self, request):
         requests = list(match_requests_for(user=request.user))
         waiting = next((r for r in requests if r.status == MatchRequest.Status.OPEN), None)
-        return Response(QueueSerializer({"open": waiting, "history": [r for r in requests if r is not waiting]}).data)
+        history = [r for r in requests if r is not waiting]
+        return Response(self.OutputSerializer({"open": waiting, "history": history}).data)
 
     @extend_schema(
-        request=MatchRequestInputSerializer,
+        request=InputSerializer,
         responses={201: MatchRequestSerializer},
         summary="Join the match queue: any peer, in these windows",
     )
     def post(self, request):
-        data = _parse(MatchRequestInputSerializer, request.data)
+        data = _parse(self.InputSerializer, request.data)
         windows = [(window["starts_at"], window["ends_at"]) for window in data["windows"]]
         entry = services.match_request_create(
             user=request.user, mode=data["mode"], duration_minutes=data["duration_minutes"], windows=windows

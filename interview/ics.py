@@ -15,7 +15,7 @@ import zoneinfo
 from django.conf import settings
 from django.urls import reverse
 from django.utils import timezone
-from icalendar import Calendar, Event, vCalAddress
+from icalendar import STATUS, Calendar, Event, vCalAddress
 
 from .lifecycle import ROOM_OPENS_BEFORE
 from .models import Booking, Interview
@@ -135,10 +135,10 @@ def _organizer() -> vCalAddress:
     return vCalAddress.new(address or settings.DEFAULT_FROM_EMAIL, cn=name or CALENDAR_NAME)
 
 
-def _status(booking: Booking, cancelled: bool) -> str:
+def _status(booking: Booking, cancelled: bool) -> STATUS:
     if cancelled or booking.status == Booking.Status.CANCELLED:
-        return "CANCELLED"
-    return "TENTATIVE" if is_pending(booking) else "CONFIRMED"
+        return STATUS.CANCELLED
+    return STATUS.TENTATIVE if is_pending(booking) else STATUS.CONFIRMED
 
 
 def booking_event(booking: Booking, recipient, *, cancelled: bool = False, stamp: dt.datetime | None = None) -> Event:

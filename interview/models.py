@@ -3,6 +3,7 @@
 import secrets
 import uuid
 import zoneinfo
+from typing import Literal
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -104,7 +105,7 @@ class Interview(models.Model):
     def invitee_id(self) -> int:
         return self.candidate_id if self.created_by_id == self.interviewer_id else self.interviewer_id
 
-    def role_of(self, user) -> str | None:
+    def role_of(self, user) -> Literal["interviewer", "candidate"] | None:
         if user.pk == self.interviewer_id:
             return "interviewer"
         if user.pk == self.candidate_id:

@@ -1,3 +1,7 @@
+"""Output serializers that several of the interview app's API views share, and the pieces every
+view's own serializers build on (the time fields, `StrictInputSerializer`). A serializer only one
+view uses is nested in that view (`interview/apis.py`)."""
+
 import datetime as dt
 from collections.abc import Mapping
 
@@ -9,10 +13,8 @@ from rest_framework.settings import api_settings
 
 from .access import problem_visible
 from .lifecycle import room_opens_at
-from .models import Booking, Interview, MatchRequest, Profile
+from .models import Booking, Interview
 from .selectors import public_name
-from .services.bookings import MODES as BOOKING_MODES
-from .services.bookings import SINGLE_DURATIONS, SWAP_DURATIONS
 
 
 class PersonSerializer(serializers.Serializer):
@@ -70,22 +72,7 @@ class InterviewOutputSerializer(serializers.ModelSerializer):
         return interview.status == Interview.Status.INVITED and interview.invitee_id == user.pk
 
 
-class InterviewCreateSerializer(serializers.Serializer):
-    problem_id = serializers.IntegerField()
-    scheduled_at = serializers.DateTimeField(help_text="ISO 8601 with an offset, e.g. 2026-12-01T18:00:00+01:00")
-    duration_minutes = serializers.IntegerField(default=60, min_value=15, max_value=180)
-    peer = serializers.CharField(max_length=254, help_text="The peer's username or email address.")
-    my_role = serializers.ChoiceField(choices=["interviewer", "candidate"])
-
-
-class BoardSerializer(serializers.Serializer):
-    seq = serializers.IntegerField()
-    elements = serializers.ListField(
-        child=serializers.DictField(), help_text='Excalidraw elements, each with "lane": "offline", "online" or null.'
-    )
-
-
-# Scheduling: profiles, availability, slots, bookings, the match queue, the calendar feed.
+# Scheduling: profiles, bookings, the match queue, the calendar feed.
 # Input serializers only parse; the services decide what is allowed. Times in answers are UTC.
 
 
@@ -155,112 +142,6 @@ class PublicProfileSerializer(serializers.Serializer):
         return ReliabilitySerializer(self.context["reliability"][profile.user_id]).data
 
 
-class MyProfileSerializer(PublicProfileSerializer):
-    display_name = serializers.CharField(help_text="The public name; empty means your username is shown.")
-    time_zone = serializers.CharField()
-
-
-class ProfileInputSerializer(StrictInputSerializer):
-    display_name = serializers.CharField(allow_blank=True, max_length=60, help_text="The name peers see.")
-    time_zone = serializers.CharField(max_length=64, help_text="An IANA zone, e.g. Europe/Paris.")
-    target_role = serializers.ChoiceField(choices=["", *Profile.TargetRole.values], required=False)
-    level = serializers.ChoiceField(choices=["", *Profile.Level.values], required=False)
-    languages = serializers.ListField(child=serializers.CharField(allow_blank=True), required=False)
-    bio = serializers.CharField(allow_blank=True, required=False)
-    focus_problem_ids = serializers.ListField(
-        child=serializers.IntegerField(), required=False, help_text="Ids from /api/problems/, at most 5."
-    )
-
-
-class WeeklyAvailabilitySerializer(serializers.Serializer):
-    id = serializers.IntegerField()
-    weekday = serializers.IntegerField(help_text="0 = Monday ... 6 = Sunday.")
-    start_time = serializers.TimeField(format="%H:%M")
-    end_time = serializers.TimeField(format="%H:%M")
-    time_zone = serializers.CharField(help_text="The zone the wall-clock times are in (your profile's).")
-
-
-class WeeklyAvailabilityInputSerializer(StrictInputSerializer):
-    weekday = serializers.IntegerField(min_value=0, max_value=6, help_text="0 = Monday ... 6 = Sunday.")
-    start_time = serializers.TimeField(input_formats=["%H:%M"], help_text="HH:MM in your time zone.")
-    end_time = serializers.TimeField(input_formats=["%H:%M"], help_text="HH:MM in your time zone, same day.")
-
-
-class AvailabilityWindowSerializer(serializers.Serializer):
-    id = serializers.IntegerField()
-    starts_at = UtcDateTimeField()
-    ends_at = UtcDateTimeField()
-
-
-class AvailabilityWindowInputSerializer(StrictInputSerializer):
-    starts_at = AwareDateTimeField(help_text="ISO 8601 with an offset, e.g. 2026-12-05T10:00:00+01:00")
-    ends_at = AwareDateTimeField(help_text="ISO 8601 with an offset, e.g. 2026-12-05T13:00:00+01:00")
-
-
-class SlotHostSerializer(serializers.Serializer):
-    id = serializers.IntegerField(source="user_id")
-    name = serializers.CharField(source="public_name")
-    level = serializers.CharField()
-    target_role = serializers.CharField()
-    focus = FocusProblemSerializer(source="focus_problems", many=True)
-    reliability = serializers.SerializerMethodField()
-
-    @extend_schema_field(ReliabilitySerializer)
-    def get_reliability(self, profile) -> dict:
-        return ReliabilitySerializer(self.context["reliability"][profile.user_id]).data
-
-
-class SlotSerializer(serializers.Serializer):
-    host = SlotHostSerializer()
-    starts_at = UtcDateTimeField()
-    ends_at = UtcDateTimeField()
-
-
-class SlotQuerySerializer(serializers.Serializer):
-    to = AwareDateTimeField(required=False, help_text="Slots starting before this time (at most 4 weeks ahead).")
-    level = serializers.ChoiceField(choices=Profile.Level.values, required=False, help_text="The host's level.")
-    focus = serializers.SlugField(required=False, help_text="A problem slug the host focuses on.")
-    mode = serializers.ChoiceField(choices=BOOKING_MODES, default="candidate", help_text="The seat you want.")
-    duration = serializers.IntegerField(default=60, help_text="Minutes: 45, 60, 75 or 90 (a swap: 60 or 90).")
-    host = serializers.IntegerField(min_value=1, required=False, help_text="Only this peer's slots.")
-
-    def get_fields(self):
-        # "from" is a Python keyword, so it cannot be declared as a class attribute.
-        since = AwareDateTimeField(required=False, help_text="Slots starting from this time (default: now).")
-        return {"from": since, **super().get_fields()}
-
-    def validate(self, attrs):
-        allowed = SWAP_DURATIONS if attrs["mode"] == "swap" else SINGLE_DURATIONS
-        if attrs["duration"] not in allowed:
-            options = ", ".join(str(minutes) for minutes in allowed)
-            raise serializers.ValidationError({"duration": [f"For this mode a session lasts {options} minutes."]})
-        if attrs.get("from") and attrs.get("to") and attrs["to"] <= attrs["from"]:
-            raise serializers.ValidationError({"to": ["Must be later than from."]})
-        return attrs
-
-
-class BookingCreateSerializer(StrictInputSerializer):
-    host_id = serializers.IntegerField(help_text="The peer whose open slot this is (host.id in /api/slots/).")
-    starts_at = AwareDateTimeField(help_text="The slot's start, ISO 8601 with an offset.")
-    mode = serializers.ChoiceField(
-        choices=BOOKING_MODES,
-        help_text="Your seat: candidate, interviewer, or swap (the host interviews first, then you).",
-    )
-    duration_minutes = serializers.IntegerField(help_text="45, 60, 75 or 90; a swap lasts 60 or 90.")
-    problem_id = serializers.IntegerField(
-        required=False, allow_null=True, help_text="The problem for your candidate seat; chosen for you if left out."
-    )
-
-
-class BookingCancelSerializer(StrictInputSerializer):
-    reason = serializers.CharField(allow_blank=True, help_text="Shown to your peer.")
-
-
-class BookingRescheduleSerializer(StrictInputSerializer):
-    starts_at = AwareDateTimeField(help_text="The new start, ISO 8601 with an offset.")
-    reason = serializers.CharField(allow_blank=True, help_text="Shown to your peer.")
-
-
 def _person(booking: Booking, user_id: int | None) -> dict | None:
     """One of the booking's two people; both come with the booking's query, so no extra reads."""
     if user_id is None:
@@ -307,7 +188,7 @@ class BookingOutputSerializer(serializers.Serializer):
     uid = serializers.UUIDField(help_text="Stable calendar UID.")
     sequence = serializers.IntegerField(help_text="Goes up on every reschedule or cancellation.")
     kind = serializers.CharField(help_text="single or swap")
-    source = serializers.CharField(help_text="invite, slot or match")
+    source = serializers.CharField(help_text="invite, slot or match")  # type: ignore[assignment]  # stubs: clashes with Field's own attribute
     status = serializers.CharField(help_text="active or cancelled")
     starts_at = UtcDateTimeField()
     ends_at = UtcDateTimeField()
@@ -327,7 +208,7 @@ class BookingOutputSerializer(serializers.Serializer):
         return "_then_".join(roles)
 
     @extend_schema_field(PersonRefSerializer)
-    def get_peer(self, booking) -> dict:
+    def get_peer(self, booking) -> dict | None:
         return _person(booking, booking.other(self._me()))
 
     @extend_schema_field(BookingPartSerializer(many=True))
@@ -351,7 +232,7 @@ class BookingOutputSerializer(serializers.Serializer):
                     "room_opens_at": room_opens_at(interview),
                 }
             )
-        return BookingPartSerializer(parts, many=True).data
+        return BookingPartSerializer(parts, many=True).data  # type: ignore[return-value]  # stubs: many=True gives a list
 
     @extend_schema_field(BookingChangeSerializer(many=True))
     def get_changes(self, booking) -> list:
@@ -367,7 +248,7 @@ class BookingOutputSerializer(serializers.Serializer):
             }
             for change in booking.changes.all()
         ]
-        return BookingChangeSerializer(changes, many=True).data
+        return BookingChangeSerializer(changes, many=True).data  # type: ignore[return-value]  # stubs: many=True gives a list
 
     def get_ics_url(self, booking) -> str:
         return self.context["request"].build_absolute_uri(reverse("booking_invite_ics", args=[booking.pk]))
@@ -386,22 +267,6 @@ class MatchRequestSerializer(serializers.Serializer):
     windows = MatchWindowSerializer(many=True)
     booking_id = serializers.IntegerField(allow_null=True, help_text="The booking it was matched into.")
     created_at = UtcDateTimeField()
-
-
-class QueueSerializer(serializers.Serializer):
-    open = MatchRequestSerializer(allow_null=True, help_text="Your place in the queue, if you are waiting.")
-    history = MatchRequestSerializer(many=True, help_text="Your earlier queue entries, newest first.")
-
-
-class MatchWindowInputSerializer(StrictInputSerializer):
-    starts_at = AwareDateTimeField(help_text="ISO 8601 with an offset.")
-    ends_at = AwareDateTimeField(help_text="ISO 8601 with an offset.")
-
-
-class MatchRequestInputSerializer(StrictInputSerializer):
-    mode = serializers.ChoiceField(choices=MatchRequest.Mode.values, help_text="The seat you want.")
-    duration_minutes = serializers.IntegerField(help_text="45, 60, 75 or 90; a swap lasts 60 or 90.")
-    windows = MatchWindowInputSerializer(many=True, help_text="Up to 10 windows in the next 4 weeks.")
 
 
 class CalendarFeedSerializer(serializers.Serializer):

@@ -1,10 +1,17 @@
-"""Output serializers the review's API views share; each view nests its own input serializer."""
+"""Serializers that several of the review's API views share. A serializer only one view uses is
+nested in that view (`review/apis/`), and the schema names it after the view (`core/schema.py`)."""
 
 from rest_framework import serializers
 
 from interview.serializers import PersonSerializer
 
 from .models import Scorecard
+
+
+# The board history's page, for the participants' and the share-link readers' views alike.
+class HistoryQuerySerializer(serializers.Serializer):
+    after = serializers.IntegerField(min_value=0, default=0, help_text="Return ops after this seq.")
+    limit = serializers.IntegerField(min_value=1, max_value=2000, default=500, help_text="Ops per page.")
 
 
 class BoardHistoryOpSerializer(serializers.Serializer):
@@ -31,6 +38,16 @@ class BoardHistorySerializer(serializers.Serializer):
     steps = BoardHistoryStepSerializer(many=True)
     ops = BoardHistoryOpSerializer(many=True)
     next_after = serializers.IntegerField(allow_null=True, help_text="Pass as ?after= for the next page; null: done.")
+
+
+# A private note, in the room panel's steps and as the answer to adding one.
+class PanelNoteSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    step = serializers.IntegerField(help_text="The step number.")
+    text = serializers.CharField()
+    client_id = serializers.CharField(allow_null=True)
+    created_at = serializers.DateTimeField()
+    elapsed_seconds = serializers.IntegerField(help_text="Seconds since the interview's start (negative before it).")
 
 
 class StepScoreSerializer(serializers.Serializer):

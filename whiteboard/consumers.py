@@ -184,6 +184,8 @@ class BoardConsumer(JsonFrameConsumer):
 
     def _ops_frame(self, result: ApplyResult) -> str:
         # The elements as they were stored, not encoded again.
+        if result.seq is None:  # the batcher fans out only batches in which something won
+            raise ValueError(f"op {result.op_id} has no seq to announce")
         return (
             f'{{"type":"ops","seq":{int(result.seq)},"op_id":{dumps(result.op_id)},'
             f'"elements":{result.accepted_text()},"author":{self.me_json}}}'

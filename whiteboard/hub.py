@@ -21,9 +21,12 @@ import asyncio
 import logging
 import secrets
 import weakref
-from typing import Protocol
+from typing import TYPE_CHECKING, Protocol
 
 from django.conf import settings
+
+if TYPE_CHECKING:
+    from redis.asyncio.client import PubSub, Redis
 
 logger = logging.getLogger(__name__)
 
@@ -55,8 +58,8 @@ class BoardHub:
         self._outbox_ready = asyncio.Event()
         self._cursors: dict[int, dict[str, str]] = {}  # board -> client id -> latest cursor (JSON)
         self._cursor_flush: asyncio.TimerHandle | None = None
-        self._redis = None
-        self._pubsub = None
+        self._redis: Redis | None = None
+        self._pubsub: PubSub | None = None
         self._reader: asyncio.Task | None = None
         self._writer: asyncio.Task | None = None
         self._lock = asyncio.Lock()
@@ -72,8 +75,8 @@ class BoardHub:
         room[peer.client_id] = peer
         if first and self.redis_url:
             async with self._lock:
-                await self._ensure_pubsub()
-                await self._pubsub.subscribe(self.channel(board_id))
+                pubsub = await self._ensure_pubsub()
+                await pubsub.subscribe(self.channel(board_id))
 
     async def leave(self, board_id: int, peer: Peer) -> None:
         room = self.rooms.get(board_id)
@@ -172,7 +175,7 @@ class BoardHub:
 
     # -- Redis ---------------------------------------------------------------------------------
 
-    def _client(self):
+    def _client(self) -> "Redis":
         if self._redis is None:
             import redis.asyncio as aioredis
 
@@ -199,17 +202,18 @@ class BoardHub:
                 if count <= 1:  # only this process listens: nobody else to send to, for now
                     self.remote.discard(board_id)
 
-    async def _ensure_pubsub(self) -> None:
+    async def _ensure_pubsub(self) -> "PubSub":
         if self._pubsub is None:
             self._pubsub = self._client().pubsub(ignore_subscribe_messages=True)
         if self._reader is None or self._reader.done():
             self._reader = asyncio.get_running_loop().create_task(self._read(), name="board-hub-reader")
+        return self._pubsub
 
     async def _read(self) -> None:
         delay = 0.1
         while True:
             try:
-                if not self._pubsub.subscribed:
+                if self._pubsub is None or not self._pubsub.subscribed:
                     await asyncio.sleep(0.05)
                     continue
                 message = await self._pubsub.get_message(timeout=1.0)

@@ -229,13 +229,11 @@ def _apply(requests: list[OpRequest]):
 
     # 3. Permission, for every op.
     pending = [i for i in batches if requests[i].check_permission]
-    permissions = (
-        board_permissions_from(policy_rows, {(requests[i].user_id, requests[i].board_id) for i in pending})
-        if pending
-        else {}
-    )
+    asking = {(user_id, requests[i].board_id) for i in pending if (user_id := requests[i].user_id) is not None}
+    permissions = board_permissions_from(policy_rows, asking) if pending else {}
     for index in pending:
-        if permissions.get((requests[index].user_id, requests[index].board_id)) != BoardPermission.EDIT:
+        user_id = requests[index].user_id  # an op without a user has no permission
+        if user_id is None or permissions.get((user_id, requests[index].board_id)) != BoardPermission.EDIT:
             results[index] = BoardError("You can no longer edit this board.", code="forbidden")
             del batches[index]
 
@@ -249,8 +247,8 @@ def _apply(requests: list[OpRequest]):
         board = boards[request.board_id]
         key = (board.pk, request.op_id)
         if key in seen:
-            seq, accepted = seen[key]
-            results[index] = ApplyResult(board.pk, request.op_id, seq, accepted=accepted, duplicate=True)
+            seq, accepted_before = seen[key]
+            results[index] = ApplyResult(board.pk, request.op_id, seq, accepted=accepted_before, duplicate=True)
             continue
         new_ids = {e["id"] for e, _, _ in elements if (board.pk, e["id"]) not in current}
         if new_ids and board.element_count + len(new_ids) > max_elements():
@@ -310,4 +308,4 @@ def _apply(requests: list[OpRequest]):
     if new_ops:
         changed = sorted({op.board_id for op in new_ops})
         yield ("write", (list(winners.values()), new_ops, [boards[b] for b in changed]))
-    return results  # type: ignore[return-value]
+    return results

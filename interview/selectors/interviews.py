@@ -1,5 +1,7 @@
 """Reads for interviews: dashboards, the transcript, and the room's starting state."""
 
+import datetime as dt
+
 from django.db.models import Q, QuerySet
 from django.utils import timezone
 
@@ -30,7 +32,7 @@ def dashboard_for(*, user) -> dict[str, list[Interview]]:
         i
         for i in reversed(interviews)
         if i.status in (Interview.Status.COMPLETED, Interview.Status.DECLINED, Interview.Status.CANCELLED)
-        or (i.status == Interview.Status.INVITED and i.scheduled_at < now - timezone.timedelta(days=1))
+        or (i.status == Interview.Status.INVITED and i.scheduled_at < now - dt.timedelta(days=1))
     ]
     return {"pending": pending, "sent": sent, "upcoming": upcoming, "past": past}
 

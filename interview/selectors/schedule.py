@@ -194,7 +194,7 @@ class Reliability:
 
 def reliability_for(*, user_ids: list[int]) -> dict[int, Reliability]:
     """Sessions completed and the late changes and no-shows on record, per person."""
-    events = defaultdict(lambda: defaultdict(int))
+    events: defaultdict[int, defaultdict[str, int]] = defaultdict(lambda: defaultdict(int))
     rows = (
         ReliabilityEvent.objects.filter(user_id__in=user_ids)
         .values_list("user_id", "kind")
@@ -203,7 +203,7 @@ def reliability_for(*, user_ids: list[int]) -> dict[int, Reliability]:
     ).order_by()
     for user_id, kind, n in rows:
         events[user_id][kind] = n
-    completed = defaultdict(int)
+    completed: defaultdict[int, int] = defaultdict(int)
     done = Interview.objects.filter(status=Interview.Status.COMPLETED)
     for user_id, n in (
         done.filter(interviewer_id__in=user_ids).values_list("interviewer_id").annotate(n=Count("id")).order_by()

@@ -11,6 +11,8 @@ the same error. On SQLite, transactions start with BEGIN IMMEDIATE and so run on
 import dataclasses
 import datetime as dt
 import logging
+from collections.abc import Set as AbstractSet
+from typing import TYPE_CHECKING
 
 from django.contrib.auth import get_user_model
 from django.db import IntegrityError, transaction
@@ -28,6 +30,9 @@ from ..models import Booking, BookingChange, Hold, Interview, Profile, Reliabili
 from ..selectors.schedule import HORIZON, MIN_NOTICE, availability_for
 from .profiles import profile_ensure
 
+if TYPE_CHECKING:
+    from django.contrib.auth.models import User as AuthUser
+
 logger = logging.getLogger(__name__)
 User = get_user_model()
 
@@ -43,12 +48,12 @@ MODES = ("candidate", "interviewer", "swap")
 
 @dataclasses.dataclass(frozen=True)
 class Part:
-    interviewer: object
-    candidate: object
+    interviewer: "AuthUser"
+    candidate: "AuthUser"
     problem: Problem
     starts_at: dt.datetime
     duration_minutes: int
-    picked_by: object = None  # who chose the problem by hand, if anyone
+    picked_by: "AuthUser | None" = None  # who chose the problem by hand, if anyone
 
 
 def _lock_people(*user_ids: int) -> None:
@@ -94,7 +99,7 @@ def _clean_reason(reason) -> str:
     return reason.strip()
 
 
-def problem_for(*, candidate, chosen_id: int | None = None, exclude: set[int] = frozenset()) -> Problem:
+def problem_for(*, candidate, chosen_id: int | None = None, exclude: AbstractSet[int] = frozenset()) -> Problem:
     """The problem the candidate will design: the one chosen, else one of their focus problems they
     have not done yet, else any they have not done, else the one they did longest ago."""
     active = Problem.objects.filter(is_active=True)

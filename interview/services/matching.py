@@ -28,7 +28,7 @@ MAX_WINDOWS = 10
 Mode = MatchRequest.Mode
 
 # (my mode, their mode) -> kind, and for a single interview which of the two is the candidate
-_PAIRINGS = {
+_PAIRINGS: dict[tuple[str, str], tuple[str, str]] = {
     (Mode.CANDIDATE, Mode.INTERVIEWER): ("single", "a"),
     (Mode.CANDIDATE, Mode.EITHER): ("single", "a"),
     (Mode.INTERVIEWER, Mode.CANDIDATE): ("single", "b"),

@@ -67,9 +67,7 @@ def booking_email(
         to=[recipient.email],
     )
     if method is not None:
-        message.attach(
-            "invite.ics", ics.booking_ics(booking, recipient, method), f"text/calendar; method={method}"
-        )
+        message.attach("invite.ics", ics.booking_ics(booking, recipient, method), f"text/calendar; method={method}")
     return message
 
 

@@ -35,13 +35,13 @@ DAY_BEFORE = dt.timedelta(hours=24)
 SOON = dt.timedelta(minutes=15)
 
 
-def _due_kind(booking: Booking, now: dt.datetime) -> str | None:
+def _due_kind(booking: Booking, now: dt.datetime, *, moved_at: dt.datetime | None) -> str | None:
     """Which reminder is due now: 15 minutes before the start, or 24 hours before it, the latter only
     if the session was set for this time more than a day ahead (otherwise the confirmation or the
     reschedule email just sent says it all)."""
     if booking.starts_at - SOON <= now < booking.starts_at:
         return Reminder.Kind.SOON
-    set_at = max(booking.created_at, booking.moved_at or booking.created_at)
+    set_at = max(booking.created_at, moved_at or booking.created_at)
     if booking.starts_at - DAY_BEFORE <= now < booking.starts_at - SOON and booking.starts_at - set_at > DAY_BEFORE:
         return Reminder.Kind.DAY
     return None
@@ -64,7 +64,7 @@ def reminders_queue_due(*, now: dt.datetime | None = None) -> list[int]:
     )
     rows = []
     for booking in bookings:
-        kind = _due_kind(booking, now)
+        kind = _due_kind(booking, now, moved_at=booking.moved_at)  # the last reschedule, annotated above
         if kind is not None:
             rows += [
                 Reminder(booking=booking, user_id=user_id, kind=kind, starts_at=booking.starts_at)

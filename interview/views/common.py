@@ -1,6 +1,5 @@
 """Helpers shared by the interview pages."""
 
-
 from core.shortcuts import get_or_404
 
 from ..access import interview_access

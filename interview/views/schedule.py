@@ -412,7 +412,10 @@ def _booking_page(request, booking: Booking, *, reschedule_form=None, cancel_for
     me = request.user
     peer = booking.peer if booking.organizer_id == me.pk else booking.organizer
     parts = list(booking.interviews.all())
-    names = {booking.organizer_id: public_name(booking.organizer), booking.peer_id: public_name(booking.peer)}
+    names: dict[int | None, str] = {
+        booking.organizer_id: public_name(booking.organizer),
+        booking.peer_id: public_name(booking.peer),
+    }
     pending = [part for part in parts if part.status == Interview.Status.INVITED]
     changeable = (
         booking.status == Booking.Status.ACTIVE

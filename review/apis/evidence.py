@@ -18,75 +18,52 @@ from ..selectors.evidence import agreement_stats, evidence_for
 from ..services.evidence import evidence_report_request
 
 
-class EvidenceItemSerializer(serializers.Serializer):
-    id = serializers.IntegerField()
-    source = serializers.ChoiceField(choices=["transcript", "board"])
-    verdict = serializers.ChoiceField(choices=["found", "negated", "missing", "wrong_lane"])
-    verdict_label = serializers.CharField()
-    concept = serializers.CharField()
-    criterion = serializers.DictField(child=serializers.CharField(), allow_null=True)
-    text = serializers.CharField()
-    at = serializers.DateTimeField(allow_null=True)
-    transcript_event_id = serializers.IntegerField(allow_null=True)
-    board_seq = serializers.IntegerField(allow_null=True)
-    url = serializers.CharField(help_text="The moment on the review page (transcript line or board replay).")
-
-
-class SuggestionSerializer(serializers.Serializer):
-    level = serializers.IntegerField(min_value=1, max_value=4)
-    name = serializers.CharField()
-    summary = serializers.CharField()
-
-
-class EvidenceStepSerializer(serializers.Serializer):
-    number = serializers.IntegerField()
-    key = serializers.CharField()
-    title = serializers.CharField()
-    suggestion = SuggestionSerializer(allow_null=True)
-    items = EvidenceItemSerializer(many=True)
-
-
-class EvidenceReportSerializer(serializers.Serializer):
-    status = serializers.ChoiceField(choices=["pending", "running", "done", "failed"])
-    finder_version = serializers.IntegerField()
-    requested_at = serializers.DateTimeField()
-    finished_at = serializers.DateTimeField(allow_null=True)
-    error = serializers.CharField(allow_blank=True)
-    steps = EvidenceStepSerializer(many=True)
-
-
-class EvidenceRequestedSerializer(serializers.Serializer):
-    status = serializers.CharField()
-    requested_at = serializers.DateTimeField()
-
-
-class AgreementSerializer(serializers.Serializer):
-    count = serializers.IntegerField()
-    exact = serializers.IntegerField()
-    within_one = serializers.IntegerField()
-    exact_rate = serializers.FloatField(allow_null=True)
-    within_one_rate = serializers.FloatField(allow_null=True)
-    mean_difference = serializers.FloatField(allow_null=True, help_text="Suggested minus human level, on average.")
-
-
-class StepAgreementSerializer(AgreementSerializer):
-    number = serializers.IntegerField()
-    title = serializers.CharField()
-
-
-class AgreementStatsSerializer(serializers.Serializer):
-    sessions = serializers.IntegerField()
-    overall = AgreementSerializer()
-    steps = StepAgreementSerializer(many=True)
-
-
 def _interview(request, pk: int, need="participant") -> Interview:
     return get_or_404(interview_access, message="No such interview.", user=request.user, interview_id=pk, need=need)
 
 
 class InterviewEvidenceApi(APIView):
+    class OutputSerializer(serializers.Serializer):
+        class StepSerializer(serializers.Serializer):
+            class SuggestionSerializer(serializers.Serializer):
+                level = serializers.IntegerField(min_value=1, max_value=4)
+                name = serializers.CharField()
+                summary = serializers.CharField()
+
+            class ItemSerializer(serializers.Serializer):
+                id = serializers.IntegerField()
+                source = serializers.ChoiceField(choices=["transcript", "board"])  # type: ignore[assignment]  # stubs: clashes with Field's own attribute
+                verdict = serializers.ChoiceField(choices=["found", "negated", "missing", "wrong_lane"])
+                verdict_label = serializers.CharField()
+                concept = serializers.CharField()
+                criterion = serializers.DictField(child=serializers.CharField(), allow_null=True)
+                text = serializers.CharField()
+                at = serializers.DateTimeField(allow_null=True)
+                transcript_event_id = serializers.IntegerField(allow_null=True)
+                board_seq = serializers.IntegerField(allow_null=True)
+                url = serializers.CharField(
+                    help_text="The moment on the review page (transcript line or board replay)."
+                )
+
+            number = serializers.IntegerField()
+            key = serializers.CharField()
+            title = serializers.CharField()
+            suggestion = SuggestionSerializer(allow_null=True)
+            items = ItemSerializer(many=True)
+
+        status = serializers.ChoiceField(choices=["pending", "running", "done", "failed"])
+        finder_version = serializers.IntegerField()
+        requested_at = serializers.DateTimeField()
+        finished_at = serializers.DateTimeField(allow_null=True)
+        error = serializers.CharField(allow_blank=True)
+        steps = StepSerializer(many=True)
+
+    class RequestedOutputSerializer(serializers.Serializer):
+        status = serializers.CharField()
+        requested_at = serializers.DateTimeField()
+
     @extend_schema(
-        responses={200: EvidenceReportSerializer, 404: OpenApiResponse(description="No evidence to show yet")},
+        responses={200: OutputSerializer, 404: OpenApiResponse(description="No evidence to show yet")},
         summary="Suggested levels and their evidence (the candidate sees them once the scorecard is submitted)",
     )
     def get(self, request, pk: int):
@@ -96,11 +73,11 @@ class InterviewEvidenceApi(APIView):
         evidence = evidence_for(interview_id=pk)
         if evidence is None:
             raise Http404("No evidence has been looked for yet.")
-        return Response(EvidenceReportSerializer(evidence).data)
+        return Response(self.OutputSerializer(evidence).data)
 
     @extend_schema(
         request=None,
-        responses={202: EvidenceRequestedSerializer},
+        responses={202: RequestedOutputSerializer},
         summary="Look for the evidence again (interviewer only); the result follows in the background",
     )
     def post(self, request, pk: int):
@@ -110,13 +87,32 @@ class InterviewEvidenceApi(APIView):
                 "Evidence can be looked for once the interview has taken place.", code="not_ready", status=409
             )
         report = evidence_report_request(interview=interview)
-        return Response(EvidenceRequestedSerializer(report).data, status=status.HTTP_202_ACCEPTED)
+        return Response(self.RequestedOutputSerializer(report).data, status=status.HTTP_202_ACCEPTED)
 
 
 class RubricAgreementApi(APIView):
+    class OutputSerializer(serializers.Serializer):
+        class AgreementSerializer(serializers.Serializer):
+            count = serializers.IntegerField()
+            exact = serializers.IntegerField()
+            within_one = serializers.IntegerField()
+            exact_rate = serializers.FloatField(allow_null=True)
+            within_one_rate = serializers.FloatField(allow_null=True)
+            mean_difference = serializers.FloatField(
+                allow_null=True, help_text="Suggested minus human level, on average."
+            )
+
+        class StepSerializer(AgreementSerializer):
+            number = serializers.IntegerField()
+            title = serializers.CharField()
+
+        sessions = serializers.IntegerField()
+        overall = AgreementSerializer()
+        steps = StepSerializer(many=True)
+
     @extend_schema(
-        responses=AgreementStatsSerializer,
+        responses=OutputSerializer,
         summary="How often the suggested levels agree with the interviewers' levels, per step and overall",
     )
     def get(self, request):
-        return Response(AgreementStatsSerializer(agreement_stats()).data)
+        return Response(self.OutputSerializer(agreement_stats()).data)

@@ -2,7 +2,7 @@
 
 from django.contrib.auth import get_user_model
 from django.http import Http404
-from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_serializer
+from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import serializers
 from rest_framework.response import Response
 from rest_framework.views import APIView
@@ -16,24 +16,7 @@ from ..selectors.feedback import feedback_for, interviewer_record_for
 from ..services.feedback import MAX_NOTE, interviewer_feedback_save
 
 
-class FeedbackOutputSerializer(serializers.ModelSerializer):
-    class Meta:
-        model = InterviewerFeedback
-        fields = [
-            "preparation",
-            "clarity",
-            "hints",
-            "fairness",
-            "would_practise_again",
-            "note",
-            "show_note",
-            "created_at",
-            "updated_at",
-        ]
-
-
 class InterviewerFeedbackApi(APIView):
-    @extend_schema_serializer(component_name="InterviewerFeedbackInput")
     class InputSerializer(serializers.Serializer):
         preparation = serializers.IntegerField(min_value=1, max_value=5, help_text="Knew the problem and the rubric")
         clarity = serializers.IntegerField(min_value=1, max_value=5, help_text="The prompt and questions were clear")
@@ -43,8 +26,23 @@ class InterviewerFeedbackApi(APIView):
         note = serializers.CharField(allow_blank=True, required=False, default="", max_length=MAX_NOTE)
         show_note = serializers.BooleanField(required=False, default=False, help_text="Show the note on their profile")
 
+    class OutputSerializer(serializers.ModelSerializer):
+        class Meta:
+            model = InterviewerFeedback
+            fields = [
+                "preparation",
+                "clarity",
+                "hints",
+                "fairness",
+                "would_practise_again",
+                "note",
+                "show_note",
+                "created_at",
+                "updated_at",
+            ]
+
     @extend_schema(
-        responses={200: FeedbackOutputSerializer, 404: OpenApiResponse(description="None given, or not yet readable")},
+        responses={200: OutputSerializer, 404: OpenApiResponse(description="None given, or not yet readable")},
         summary="The candidate's feedback on the interviewer (readable by the interviewer once they submit scores)",
     )
     def get(self, request, pk: int):
@@ -54,23 +52,19 @@ class InterviewerFeedbackApi(APIView):
         feedback = feedback_for(interview_id=pk)
         if feedback is None:
             raise Http404("No feedback on the interviewer yet.")
-        return Response(FeedbackOutputSerializer(feedback).data)
+        return Response(self.OutputSerializer(feedback).data)
 
-    @extend_schema(
-        request=InputSerializer, responses=FeedbackOutputSerializer, summary="Rate the interviewer (candidate only)"
-    )
+    @extend_schema(request=InputSerializer, responses=OutputSerializer, summary="Rate the interviewer (candidate only)")
     def put(self, request, pk: int):
         interview = get_or_404(interview_access, message="No such interview.", user=request.user, interview_id=pk)
         data = self.InputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         feedback = interviewer_feedback_save(interview=interview, user=request.user, answers=data.validated_data)
-        return Response(FeedbackOutputSerializer(feedback).data)
+        return Response(self.OutputSerializer(feedback).data)
 
 
 class InterviewerRecordApi(APIView):
-    @extend_schema_serializer(component_name="InterviewerRecord")
     class OutputSerializer(serializers.Serializer):
-        @extend_schema_serializer(component_name="InterviewerRecordNote")
         class NoteSerializer(serializers.Serializer):
             text = serializers.CharField()
             at = serializers.DateTimeField()

@@ -2,7 +2,6 @@
 
 from django.http import Http404
 from drf_spectacular.utils import extend_schema
-from rest_framework import serializers
 from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
 from rest_framework.views import APIView
@@ -14,12 +13,7 @@ from interview.models import Interview
 from ..selectors import review_visibility
 from ..selectors.review import review_share_for_token
 from ..selectors.timeline import board_history_for
-from ..serializers import BoardHistorySerializer
-
-
-class HistoryQuerySerializer(serializers.Serializer):
-    after = serializers.IntegerField(min_value=0, default=0, help_text="Return ops after this seq.")
-    limit = serializers.IntegerField(min_value=1, max_value=2000, default=500, help_text="Ops per page.")
+from ..serializers import BoardHistorySerializer, HistoryQuerySerializer
 
 
 def _history(request, interview: Interview, *, audience) -> Response:

@@ -7,7 +7,7 @@ completed. Nothing here reaches the room socket: the candidate never learns a no
 from dataclasses import asdict
 
 from django.urls import reverse
-from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_serializer
+from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import serializers, status
 from rest_framework.response import Response
 from rest_framework.views import APIView
@@ -18,6 +18,7 @@ from interview.models import Interview
 from ..models import GuideMark
 from ..selectors.guide import StepGuide, guide_for
 from ..selectors.notes import PanelStep, interview_started_at, panel_for_interview, panel_note
+from ..serializers import PanelNoteSerializer
 from ..services.notes import (
     MAX_CLIENT_ID_LENGTH,
     MAX_NOTE_LENGTH,
@@ -26,93 +27,6 @@ from ..services.notes import (
     interviewer_note_add,
     panel_access,
 )
-
-
-class PanelCriterionSerializer(serializers.Serializer):
-    id = serializers.IntegerField()
-    key = serializers.CharField()
-    title = serializers.CharField()
-    description = serializers.CharField()
-    weight = serializers.IntegerField()
-    met = serializers.BooleanField(allow_null=True, help_text="true: met; false: not met; null: not seen yet.")
-    check_url = serializers.CharField(help_text="PUT {met} here to tick, untick or clear.")
-
-
-class PanelNoteSerializer(serializers.Serializer):
-    id = serializers.IntegerField()
-    step = serializers.IntegerField(help_text="The step number.")
-    text = serializers.CharField()
-    client_id = serializers.CharField(allow_null=True)
-    created_at = serializers.DateTimeField()
-    elapsed_seconds = serializers.IntegerField(help_text="Seconds since the interview's start (negative before it).")
-
-
-class GuideItemSerializer(serializers.Serializer):
-    kind = serializers.CharField(help_text="fact, component, connection or metric")
-    item = serializers.CharField(help_text="What a mark names: PUT {kind, item, on} to guide_url.")
-    label = serializers.CharField()
-    marked_at = serializers.DateTimeField(allow_null=True, help_text="When it was given or covered; null: not yet.")
-
-
-class GuideGroupSerializer(serializers.Serializer):
-    title = serializers.CharField()
-    items = GuideItemSerializer(many=True)
-
-
-class PanelStepSerializer(serializers.Serializer):
-    number = serializers.IntegerField()
-    key = serializers.CharField()
-    title = serializers.CharField()
-    time_budget_minutes = serializers.IntegerField()
-    criteria = PanelCriterionSerializer(many=True)
-    notes = PanelNoteSerializer(many=True)
-    prompts = serializers.ListField(child=serializers.CharField(), help_text="Questions to ask on this step.")
-    facts = GuideItemSerializer(many=True, help_text="Clarifying facts to give when the candidate asks.")
-    checklist = GuideGroupSerializer(many=True, help_text="What a strong answer covers on this step.")
-    follow_ups = serializers.ListField(
-        child=serializers.CharField(), help_text="The problem's questions to ask next in this step."
-    )
-    hints = serializers.ListField(
-        child=serializers.CharField(), help_text="Nudges the interviewer may give when the candidate is stuck here."
-    )
-
-
-class PanelInterviewSerializer(serializers.Serializer):
-    id = serializers.IntegerField()
-    status = serializers.CharField()
-    current_step = serializers.IntegerField()
-    started_at = serializers.DateTimeField()
-
-
-class PanelSerializer(serializers.Serializer):
-    interview = PanelInterviewSerializer()
-    locked = serializers.BooleanField(help_text="True once the scorecard is submitted: ticks and notes are final.")
-    notes_url = serializers.CharField()
-    guide_url = serializers.CharField()
-    pitfalls = serializers.ListField(child=serializers.CharField(), help_text="Common mistakes to probe for.")
-    steps = PanelStepSerializer(many=True)
-
-
-class CheckInputSerializer(serializers.Serializer):
-    met = serializers.BooleanField(allow_null=True, help_text="true: met; false: not met; null: clear the tick.")
-
-
-class CheckOutputSerializer(serializers.Serializer):
-    criterion = serializers.IntegerField()
-    step = serializers.IntegerField()
-    met = serializers.BooleanField(allow_null=True)
-
-
-class NoteInputSerializer(serializers.Serializer):
-    step = serializers.IntegerField(min_value=1, help_text="The step number the note is about.")
-    text = serializers.CharField(max_length=MAX_NOTE_LENGTH, trim_whitespace=True)
-    client_id = serializers.CharField(
-        max_length=MAX_CLIENT_ID_LENGTH,
-        required=False,
-        allow_null=True,
-        allow_blank=True,
-        help_text="Chosen by the client; sending the same one again returns the saved note instead of a copy.",
-    )
 
 
 def _interview(request, pk: int) -> Interview:
@@ -137,8 +51,65 @@ def _step_data(interview: Interview, step: PanelStep, guide: StepGuide | None) -
 
 
 class PanelApi(APIView):
+    class OutputSerializer(serializers.Serializer):
+        class InterviewSerializer(serializers.Serializer):
+            id = serializers.IntegerField()
+            status = serializers.CharField()
+            current_step = serializers.IntegerField()
+            started_at = serializers.DateTimeField()
+
+        class StepSerializer(serializers.Serializer):
+            class CriterionSerializer(serializers.Serializer):
+                id = serializers.IntegerField()
+                key = serializers.CharField()
+                title = serializers.CharField()
+                description = serializers.CharField()
+                weight = serializers.IntegerField()
+                met = serializers.BooleanField(
+                    allow_null=True, help_text="true: met; false: not met; null: not seen yet."
+                )
+                check_url = serializers.CharField(help_text="PUT {met} here to tick, untick or clear.")
+
+            class GuideGroupSerializer(serializers.Serializer):
+                class GuideItemSerializer(serializers.Serializer):
+                    kind = serializers.CharField(help_text="fact, component, connection or metric")
+                    item = serializers.CharField(help_text="What a mark names: PUT {kind, item, on} to guide_url.")
+                    label = serializers.CharField()  # type: ignore[assignment]  # stubs: clashes with Field's own attribute
+                    marked_at = serializers.DateTimeField(
+                        allow_null=True, help_text="When it was given or covered; null: not yet."
+                    )
+
+                title = serializers.CharField()
+                items = GuideItemSerializer(many=True)
+
+            number = serializers.IntegerField()
+            key = serializers.CharField()
+            title = serializers.CharField()
+            time_budget_minutes = serializers.IntegerField()
+            criteria = CriterionSerializer(many=True)
+            notes = PanelNoteSerializer(many=True)
+            prompts = serializers.ListField(child=serializers.CharField(), help_text="Questions to ask on this step.")
+            facts = GuideGroupSerializer.GuideItemSerializer(
+                many=True, help_text="Clarifying facts to give when the candidate asks."
+            )
+            checklist = GuideGroupSerializer(many=True, help_text="What a strong answer covers on this step.")
+            follow_ups = serializers.ListField(
+                child=serializers.CharField(), help_text="The problem's questions to ask next in this step."
+            )
+            hints = serializers.ListField(
+                child=serializers.CharField(),
+                help_text="Nudges the interviewer may give when the candidate is stuck here.",
+            )
+
+        interview = InterviewSerializer()
+        locked = serializers.BooleanField(help_text="True once the scorecard is submitted: ticks and notes are final.")
+        notes_url = serializers.CharField()
+        guide_url = serializers.CharField()
+        pitfalls = serializers.ListField(child=serializers.CharField(), help_text="Common mistakes to probe for.")
+        steps = StepSerializer(many=True)
+
     @extend_schema(
-        responses={200: PanelSerializer, 409: OpenApiResponse(description="The interview is not accepted yet")},
+        responses={200: OutputSerializer, 409: OpenApiResponse(description="The interview is not accepted yet")},
         summary="The interviewer's panel: criteria per step with my ticks, my private notes, follow-ups and hints",
     )
     def get(self, request, pk: int):
@@ -159,14 +130,22 @@ class PanelApi(APIView):
             "pitfalls": guide.pitfalls,
             "steps": [_step_data(interview, step, by_number.get(step.number)) for step in panel.steps],
         }
-        return Response(PanelSerializer(data).data)
+        return Response(self.OutputSerializer(data).data)
 
 
 class CriterionCheckApi(APIView):
+    class InputSerializer(serializers.Serializer):
+        met = serializers.BooleanField(allow_null=True, help_text="true: met; false: not met; null: clear the tick.")
+
+    class OutputSerializer(serializers.Serializer):
+        criterion = serializers.IntegerField()
+        step = serializers.IntegerField()
+        met = serializers.BooleanField(allow_null=True)
+
     @extend_schema(
-        request=CheckInputSerializer,
+        request=InputSerializer,
         responses={
-            200: CheckOutputSerializer,
+            200: OutputSerializer,
             404: OpenApiResponse(description="No such interview, or the criterion is not in its rubric"),
             409: OpenApiResponse(description="Not accepted yet, or the scorecard is submitted"),
         },
@@ -174,16 +153,27 @@ class CriterionCheckApi(APIView):
     )
     def put(self, request, pk: int, criterion_id: int):
         interview = _interview(request, pk)
-        met = _parse(CheckInputSerializer, request.data)["met"]
+        met = _parse(self.InputSerializer, request.data)["met"]
         criterion = criterion_check_set(interview=interview, user=request.user, criterion_id=criterion_id, met=met)
         return Response(
-            CheckOutputSerializer({"criterion": criterion.pk, "step": criterion.step.number, "met": met}).data
+            self.OutputSerializer({"criterion": criterion.pk, "step": criterion.step.number, "met": met}).data
         )
 
 
 class InterviewerNoteApi(APIView):
+    class InputSerializer(serializers.Serializer):
+        step = serializers.IntegerField(min_value=1, help_text="The step number the note is about.")
+        text = serializers.CharField(max_length=MAX_NOTE_LENGTH, trim_whitespace=True)
+        client_id = serializers.CharField(
+            max_length=MAX_CLIENT_ID_LENGTH,
+            required=False,
+            allow_null=True,
+            allow_blank=True,
+            help_text="Chosen by the client; sending the same one again returns the saved note instead of a copy.",
+        )
+
     @extend_schema(
-        request=NoteInputSerializer,
+        request=InputSerializer,
         responses={
             201: PanelNoteSerializer,
             200: OpenApiResponse(PanelNoteSerializer, description="A retry: the note saved the first time"),
@@ -193,7 +183,7 @@ class InterviewerNoteApi(APIView):
     )
     def post(self, request, pk: int):
         interview = _interview(request, pk)
-        data = _parse(NoteInputSerializer, request.data)
+        data = _parse(self.InputSerializer, request.data)
         note, created = interviewer_note_add(
             interview=interview,
             user=request.user,
@@ -208,13 +198,11 @@ class InterviewerNoteApi(APIView):
 
 
 class GuideMarkApi(APIView):
-    @extend_schema_serializer(component_name="GuideMarkInput")
     class InputSerializer(serializers.Serializer):
         kind = serializers.ChoiceField(choices=GuideMark.Kind.values)
         item = serializers.CharField(max_length=200)
         on = serializers.BooleanField(help_text="true: given or covered; false: clear the mark.")
 
-    @extend_schema_serializer(component_name="GuideMark")
     class OutputSerializer(serializers.Serializer):
         kind = serializers.CharField()
         item = serializers.CharField()

@@ -1,7 +1,7 @@
 """The interviewer's scorecard over the API: read (by the visibility rule), save a draft, submit."""
 
 from django.http import Http404
-from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_serializer
+from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import serializers
 from rest_framework.response import Response
 from rest_framework.views import APIView
@@ -23,7 +23,6 @@ def _interview(request, pk: int, need="participant") -> Interview:
 
 
 class ScorecardApi(APIView):
-    @extend_schema_serializer(component_name="ScorecardInput")
     class InputSerializer(serializers.Serializer):
         class StepInputSerializer(serializers.Serializer):
             step = serializers.IntegerField(min_value=1)

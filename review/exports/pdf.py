@@ -16,7 +16,12 @@ FAMILY = "DejaVu"
 INK = (29, 36, 51)
 MUTED = (93, 102, 121)
 PRIVATE_FILL = (255, 243, 205)
-LEVEL_COLOURS = {1: (201, 42, 42), 2: (230, 119, 0), 3: (25, 113, 194), 4: (43, 138, 62)}
+LEVEL_COLOURS: dict[int | None, tuple[int, int, int]] = {
+    1: (201, 42, 42),
+    2: (230, 119, 0),
+    3: (25, 113, 194),
+    4: (43, 138, 62),
+}
 
 
 class _Document(FPDF):

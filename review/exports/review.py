@@ -9,6 +9,7 @@ import datetime as dt
 import zoneinfo
 from collections import defaultdict
 from dataclasses import dataclass, field
+from typing import overload
 
 from django.utils import timezone
 
@@ -103,6 +104,10 @@ def long_date(value: dt.datetime) -> str:
     return f"{value:%a} {value.day} {value:%b %Y, %H:%M}"
 
 
+@overload
+def _local(value: dt.datetime, tz: zoneinfo.ZoneInfo) -> dt.datetime: ...
+@overload
+def _local(value: dt.datetime | None, tz: zoneinfo.ZoneInfo) -> dt.datetime | None: ...
 def _local(value: dt.datetime | None, tz: zoneinfo.ZoneInfo) -> dt.datetime | None:
     return timezone.localtime(value, tz) if value is not None else None
 
@@ -120,7 +125,7 @@ def review_export_for(
     steps = list(rubric_steps(rubric_id=rubric.pk))
     sections = {step.number: StepSection(number=step.number, title=step.title) for step in steps}
 
-    if scores_visible:
+    if scorecard is not None and scores_visible:
         for score in scorecard.step_scores.all():
             section = sections.get(score.step.number)
             if section is not None:
@@ -137,7 +142,7 @@ def review_export_for(
                 section = sections[step.number]
                 for criterion in step.criteria.all():
                     met = checks.get(criterion.pk)
-                    bucket = {True: section.criteria_met, False: section.criteria_missed}.get(met)
+                    bucket = None if met is None else section.criteria_met if met else section.criteria_missed
                     (section.criteria_unticked if bucket is None else bucket).append(criterion.title)
 
     # Private notes are read for the interviewer only: no other export ever holds them.
@@ -176,12 +181,12 @@ def review_export_for(
     if visible.self_assessment:
         self_assessment = self_assessment_for(interview_id=interview.pk)
         if self_assessment is not None:
-            for score in self_assessment.step_scores.all():
-                section = sections.get(score.step.number)
+            for self_score in self_assessment.step_scores.all():
+                section = sections.get(self_score.step.number)
                 if section is not None:
-                    section.self_level = score.level
-                    section.self_level_name = rubric.level_name(score.level)
-                    section.self_notes = score.notes
+                    section.self_level = self_score.level
+                    section.self_level_name = rubric.level_name(self_score.level)
+                    section.self_notes = self_score.notes
 
     extra: list[TranscriptLine] = []
     by_step: dict[int, list[TranscriptLine]] = defaultdict(list)
@@ -216,8 +221,8 @@ def review_export_for(
         scores_visible=scores_visible,
         scores_draft=scores_visible and not visible.submitted,
         scores_hidden_reason=hidden_reason,
-        recommendation=scorecard.get_recommendation_display() if scores_visible else "",
-        summary=scorecard.summary if scores_visible else "",
+        recommendation=scorecard.get_recommendation_display() if scorecard is not None and scores_visible else "",
+        summary=scorecard.summary if scorecard is not None and scores_visible else "",
         includes_private_notes=includes_private_notes,
         has_ticks=has_ticks,
         has_suggestions=has_suggestions,

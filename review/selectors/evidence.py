@@ -34,7 +34,7 @@ def _item(item: Evidence, review_url: str) -> dict[str, Any]:
         "verdict": item.verdict,
         "verdict_label": item.get_verdict_display(),
         "concept": item.concept,
-        "criterion": {"key": item.criterion.key, "title": item.criterion.title} if item.criterion_id else None,
+        "criterion": {"key": item.criterion.key, "title": item.criterion.title} if item.criterion is not None else None,
         "text": item.text,
         "at": item.at,
         "transcript_event_id": item.transcript_event_id,
@@ -79,8 +79,8 @@ def evidence_for(*, interview_id: int) -> dict[str, Any] | None:
     for step in steps:
         suggestion = suggestions.get(step.pk)
         counts: dict[str, int] = defaultdict(int)
-        for item in items[step.pk]:
-            counts[item["verdict"]] += 1
+        for row in items[step.pk]:
+            counts[row["verdict"]] += 1
         rows.append(
             {
                 "number": step.number,
@@ -140,6 +140,7 @@ def agreement_stats() -> dict[str, Any]:
             scorecard__interview__evidence_report__status=EvidenceReport.Status.DONE,
             level__isnull=False,
         ).values_list("scorecard__interview_id", "step__number", "level")
+        if level is not None  # never, by the filter; it tells the type checker
     }
     by_step: dict[int, list[tuple[int, int]]] = defaultdict(list)
     sessions = set()

@@ -107,9 +107,10 @@ def _mark_weakest(steps: list[StepTrend]) -> list[StepTrend]:
     rated = [s for s in steps if s.recent_average is not None]
     if not rated:
         return []
-    norm = sum(s.recent_average for s in rated) / len(rated)
+    norm = sum(s.recent_average or 0.0 for s in rated) / len(rated)  # `or`: for the type checker; all are set
     below = sorted(
-        (s for s in rated if s.recent_average < norm - 1e-9), key=lambda s: (s.recent_average, s.change, s.number)
+        (s for s in rated if (s.recent_average or 0.0) < norm - 1e-9),
+        key=lambda s: (s.recent_average, s.change, s.number),
     )
     weakest = below[:WEAKEST]
     for step in weakest:

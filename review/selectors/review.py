@@ -55,6 +55,7 @@ def review_shares_for(*, interview_id: int) -> QuerySet[ReviewShare]:
 
 def review_share_for_token(*, token: str) -> ReviewShare | None:
     """The share behind a link, if the link still works."""
-    if not token or len(token) > ReviewShare._meta.get_field("token").max_length:
+    limit = ReviewShare._meta.get_field("token").max_length
+    if not token or (limit is not None and len(token) > limit):
         return None
     return ReviewShare.objects.filter(token=token, revoked_at__isnull=True).first()

@@ -219,7 +219,7 @@ def board_history_for(*, interview: Interview, after_seq: int = 0, limit: int = 
     markers = step_markers(clock=clock, events=opening + events, titles=titles)
     ops = board_ops_page(board_id=interview.board_id, after_seq=after_seq, limit=limit)
     head = clock.ops.seqs[-1] if clock.ops.seqs else 0
-    last = ops[-1].seq if ops else after_seq
+    last_seq = ops[-1].seq if ops else after_seq
     return {
         "board_id": interview.board_id,
         "seq": head,
@@ -231,5 +231,5 @@ def board_history_for(*, interview: Interview, after_seq: int = 0, limit: int = 
             {"number": m.number, "title": m.title, "at": m.at, "seq": m.seq, "event_id": m.event_id} for m in markers
         ],
         "ops": [{"seq": op.seq, "at": op.created_at, "elements": op.elements} for op in ops],
-        "next_after": last if last < head else None,
+        "next_after": last_seq if last_seq < head else None,
     }

@@ -34,15 +34,18 @@ def _readable(request, pk: int) -> Interview:
 
 def _download(content: bytes, *, content_type: str, filename: str) -> HttpResponse:
     response = HttpResponse(content, content_type=content_type)
-    response["Content-Disposition"] = content_disposition_header(as_attachment=True, filename=filename)
+    response["Content-Disposition"] = content_disposition_header(as_attachment=True, filename=filename) or "attachment"
     response["Cache-Control"] = "private, no-store"
     return response
 
 
 def _review_export(request, interview: Interview):
+    audience = interview.role_of(request.user)
+    if audience is None:  # _readable lets only the two participants through
+        raise PermissionDenied("Only the two people in the interview can download its review.")
     return review_export_for(
         interview=interview,
-        audience=interview.role_of(request.user),
+        audience=audience,
         review_url=request.build_absolute_uri(reverse("interview_review", args=[interview.pk])),
     )
 

@@ -37,6 +37,7 @@ from review.selectors.review import (
     review_shares_for,
     self_assessment_for,
 )
+from review.selectors.visibility import Audience as AudienceKind
 from review.selectors.visibility import reference_design_visible
 from review.services.self_assessment import MAX_NOTES, MAX_SUMMARY, self_assessment_save
 from review.services.sharing import MAX_LABEL, review_share_create, review_share_revoke
@@ -58,7 +59,7 @@ EXPORTS = (
 
 @dataclass(frozen=True)
 class Audience:
-    kind: str  # "interviewer", "candidate" or "shared"
+    kind: AudienceKind | None  # "interviewer", "candidate" or "shared"
 
     @property
     def is_interviewer(self) -> bool:
@@ -108,13 +109,13 @@ def _review_context(interview: Interview, audience: Audience, visible: ReviewVis
     markers = step_markers(clock=clock, events=events, titles=titles)
 
     ticks_visible = scorecard is not None and visible.criterion_ticks
-    checks = criteria_met_for(scorecard_id=scorecard.pk) if ticks_visible else {}
+    checks = criteria_met_for(scorecard_id=scorecard.pk) if scorecard is not None and ticks_visible else {}
     report = evidence_for(interview_id=interview.pk) if visible.evidence else None
     found = report["by_number"] if report and report["status"] == "done" else {}
     assessment = self_assessment_for(interview_id=interview.pk) if visible.self_assessment else None
     feedback = feedback_for(interview_id=interview.pk) if visible.interviewer_feedback else None
     own = {row.step.number: row for row in assessment.step_scores.all()} if assessment else {}
-    scores = {row.step.number: row for row in scorecard.step_scores.all()} if scores_visible else {}
+    scores = {row.step.number: row for row in scorecard.step_scores.all()} if scorecard and scores_visible else {}
 
     step_rows = []
     for step in steps:
@@ -156,7 +157,7 @@ def _review_context(interview: Interview, audience: Audience, visible: ReviewVis
         "scorecard": scorecard,
         "scores_visible": scores_visible,
         "submitted": submitted,
-        "recommendation": scorecard.get_recommendation_display() if scores_visible else "",
+        "recommendation": scorecard.get_recommendation_display() if scorecard and scores_visible else "",
         "report": report,
         "assessment": assessment,
         "feedback": feedback,

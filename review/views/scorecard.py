@@ -59,8 +59,8 @@ def interview_scorecard(request, pk: int):
             messages.success(request, "Draft saved.")
             return redirect("interview_scorecard", pk=pk)
         except (ApplicationError, ValidationError) as exc:
-            error = getattr(exc, "message", None) or " ".join(exc.messages)
-    scorecard = scorecard_for_interview(interview_id=pk)
+            error = exc.message if isinstance(exc, ApplicationError) else " ".join(exc.messages)
+    scorecard = scorecard_for_interview(interview_id=pk) or scorecard  # read again, with its scores
     scores = {s.step.number: s for s in scorecard.step_scores.all()}
     evidence = evidence_for(interview_id=pk)
     room = {panel.number: panel for panel in panel_for(scorecard)}

@@ -339,7 +339,7 @@ def read_board(elements: Iterable[dict[str, Any]], lanes: list[dict[str, Any]], 
     owner: dict[str, str | None] = {}  # text id -> the component it labels (None: it labels an arrow)
     free: list[str] = []
     for text_id, text in texts.items():
-        container = text.get("containerId")
+        container: str = text.get("containerId") or ""
         if container in shapes:
             labels[container].append(text_of(text))
             owner[text_id] = container

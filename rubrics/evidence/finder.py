@@ -120,7 +120,7 @@ def _attribute(mentions: Iterable[Mention], step: int, step_of: dict[str, int]) 
 class _Mentions:
     """The earliest finding per (criterion, concept, verdict, source)."""
 
-    def __init__(self):
+    def __init__(self) -> None:
         self.first: dict[tuple[str, str, str, str], Finding] = {}
 
     def add(self, finding: Finding) -> None:
@@ -293,14 +293,16 @@ def find_evidence(
     step_numbers = {s.key: s.number for s in steps}
     board_by_criterion: dict[str | None, list[Finding]] = {}
     board_by_step: dict[int, list[Finding]] = {}
-    for finding, seq, at in replay.findings():
+    for finding, found_seq, found_at in replay.findings():
         if finding.criterion_key in step_of:
             step, criterion = step_of[finding.criterion_key], finding.criterion_key
         elif finding.step_key in step_numbers:
             step, criterion = step_numbers[finding.step_key], None
         else:
             continue
-        item = Finding(step, criterion, BOARD, finding.verdict, finding.concept, finding.text, at=at, board_seq=seq)
+        item = Finding(
+            step, criterion, BOARD, finding.verdict, finding.concept, finding.text, at=found_at, board_seq=found_seq
+        )
         if criterion:
             board_by_criterion.setdefault(criterion, []).append(item)
         else:

@@ -366,8 +366,8 @@ def _sentence(text: str, start: int, end: int, limit: int = 240) -> str:
     left = 0
     for boundary in _SENTENCE_END_RE.finditer(text, 0, start):
         left = boundary.end()
-    boundary = _SENTENCE_END_RE.search(text, end)
-    right = len(text) if boundary is None else (boundary.start() if boundary.group() == "\n" else boundary.end())
+    after = _SENTENCE_END_RE.search(text, end)
+    right = len(text) if after is None else (after.start() if after.group() == "\n" else after.end())
     raw = text[left:right]
     offset = left + len(raw) - len(raw.lstrip())
     sentence = raw.strip()

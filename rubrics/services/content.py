@@ -233,7 +233,7 @@ def rubric_validate(data: Any) -> dict[str, Any]:
     steps = data["steps"]
     if not isinstance(steps, list) or not steps:
         raise ContentError("steps", "needs at least one step")
-    rubric = {
+    rubric: dict[str, Any] = {
         "slug": _slug(data["slug"], "slug", max_length=80),
         "version": _integer(data["version"], "version", low=1, high=2**31 - 1),
         "title": _text(data["title"], "title", max_length=200),
@@ -260,7 +260,7 @@ def rubric_validate(data: Any) -> dict[str, Any]:
         criteria = step["criteria"]
         if not isinstance(criteria, list) or not criteria:
             raise ContentError(_at(where, "criteria"), "needs at least one criterion")
-        cleaned_step = {
+        cleaned_step: dict[str, Any] = {
             "number": number,
             "key": key,
             "title": _text(step["title"], _at(where, "title"), max_length=200),
@@ -485,7 +485,7 @@ def rubric_import(
         _rubric_write(existing, data)
     created = existing is None
     rubric = existing
-    if created:
+    if rubric is None:
         try:
             with transaction.atomic():
                 rubric = Rubric.objects.create(

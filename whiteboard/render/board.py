@@ -12,6 +12,7 @@ import itertools
 import math
 import re
 import textwrap
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
@@ -55,7 +56,10 @@ def colour(value: Any, default: RGBA | None) -> RGBA | None:
         rgba = ImageColor.getcolor(value, "RGBA")
     except ValueError:
         return default
-    return None if rgba[3] == 0 else rgba
+    if not isinstance(rgba, tuple):  # "RGBA" always gives a tuple; a single int is for one-band modes
+        return default
+    red, green, blue, alpha = rgba
+    return None if alpha == 0 else (red, green, blue, alpha)
 
 
 @dataclass
@@ -102,6 +106,10 @@ class Shape:
         return self.kind != "polyline"
 
 
+Align = Literal["start", "middle", "end"]
+_BOUND_ALIGN: dict[str, Align] = {"left": "start", "right": "end"}  # Excalidraw's textAlign to SVG's
+
+
 @dataclass
 class Label:
     lines: list[str]
@@ -109,7 +117,7 @@ class Label:
     top: float
     font_size: float
     line_height: float  # in board units
-    align: Literal["start", "middle", "end"]
+    align: Align
     colour: RGBA
     mono: bool = False
 
@@ -174,7 +182,7 @@ def fair_share(sizes: list[int], budget: int) -> int | None:
     return None
 
 
-def thinned(values: list, keep: int) -> list:
+def thinned(values: Sequence, keep: int) -> Sequence:
     """Every n-th of `values`, the first and the last always, at most `keep` (at least 2) of them."""
     if len(values) <= keep:
         return values
@@ -412,7 +420,7 @@ def _bound_label(element: dict[str, Any], container: dict[str, Any], board: _Boa
         top = cy - line_height * len(lines) / 2
         return Label(lines, cx, top, size, line_height, "middle", ink, mono), 0.0, (cx, cy)
     x, y, w, h = _box(container)
-    usable = {"ellipse": w / math.sqrt(2), "diamond": w / 2}.get(container.get("type"), w)
+    usable = {"ellipse": w / math.sqrt(2), "diamond": w / 2}.get(container.get("type", ""), w)
     lines = board.wrapped(wrap(text, max(usable - 2 * BOUND_TEXT_PADDING, size), size))
     block = line_height * len(lines)
     vertical = element.get("verticalAlign")
@@ -422,17 +430,20 @@ def _bound_label(element: dict[str, Any], container: dict[str, Any], board: _Boa
         top = y + h - BOUND_TEXT_PADDING - block
     else:
         top = y + (h - block) / 2
-    align = {"left": "start", "right": "end"}.get(element.get("textAlign"), "middle")
+    align = _BOUND_ALIGN.get(element.get("textAlign", ""), "middle")
     anchor = {"start": x + BOUND_TEXT_PADDING, "end": x + w - BOUND_TEXT_PADDING}.get(align, x + w / 2)
     angle = math.degrees(_num(container, "angle"))
     return Label(lines, anchor, top, size, line_height, align, ink, mono), angle, (x + w / 2, y + h / 2)
+
+
+_FREE_ALIGN: dict[str, Align] = {"center": "middle", "right": "end"}  # Excalidraw's textAlign to SVG's
 
 
 def _free_label(element: dict[str, Any], board: _Board) -> Label:
     size, line_height, mono, ink = _text_settings(element)
     lines = board.wrapped(cut(element.get("text") or "", board.chars).splitlines() or [""])
     x, y, w, _ = _box(element)
-    align = {"center": "middle", "right": "end"}.get(element.get("textAlign"), "start")
+    align = _FREE_ALIGN.get(element.get("textAlign", ""), "start")
     anchor = {"middle": x + w / 2, "end": x + w}.get(align, x)
     return Label(lines, anchor, y, size, line_height, align, ink, mono)
 
@@ -509,11 +520,11 @@ def board_drawing(elements: list[dict[str, Any]]) -> BoardDrawing:
     board.lines = fair_share([len(label.lines) for d in drawings for label in _labels(d)], LINES_PER_DRAWING)
     if board.lines is not None:
         drawings = [element_drawing(e, board) if _labels(d) else d for e, d in zip(live, drawings, strict=True)]
-    drawings = [d for d in drawings if d is not None]
-    points = [p for d in drawings for p in d.points()]
+    kept = [d for d in drawings if d is not None]
+    points = [p for d in kept for p in d.points()]
     if not points:
-        return BoardDrawing(drawings, 0.0, 0.0, 400.0, 200.0)
+        return BoardDrawing(kept, 0.0, 0.0, 400.0, 200.0)
     xs, ys = [p[0] for p in points], [p[1] for p in points]
     left, top = min(xs) - MARGIN, min(ys) - MARGIN
     right, bottom = max(xs) + MARGIN, max(ys) + MARGIN
-    return BoardDrawing(drawings, left, top, right - left, bottom - top)
+    return BoardDrawing(kept, left, top, right - left, bottom - top)

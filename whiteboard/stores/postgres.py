@@ -167,7 +167,7 @@ class AsyncPostgresStore:
 
     database_errors = (psycopg.Error,)
 
-    def __init__(self):
+    def __init__(self) -> None:
         self.conn: psycopg.AsyncConnection | None = None
         self._begun = False
 
@@ -192,6 +192,8 @@ class AsyncPostgresStore:
 
     async def _run(self, statements: list[Statement]) -> list[list[tuple]]:
         """Send the statements as one string; the rows of each, in order."""
+        if self.conn is None:  # every use case opens the connection first (`_connection`)
+            raise RuntimeError("statements sent before the connection was opened")
         cur = psycopg.AsyncClientCursor(self.conn)
         await cur.execute(";".join(cur.mogrify(sql, params) for sql, params in statements))
         results = []
