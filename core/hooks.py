@@ -3,10 +3,10 @@ interview <- review) declares a `Hook`; an app above it registers an implementat
 `AppConfig.ready`, so the lower app asks a question ("is this rubric version used?", "what goes on
 this profile?") without importing the app that answers it."""
 
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from typing import Generic, TypeVar
 
-F = TypeVar("F", bound=Callable)
+F = TypeVar("F")
 
 
 class Hook(Generic[F]):
