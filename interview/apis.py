@@ -319,10 +319,15 @@ class QueueApi(APIView):
     )
     def post(self, request):
         data = _parse(MatchRequestInputSerializer, request.data)
-        windows = [(window["starts_at"], window["ends_at"]) for window in data["windows"]]
-        entry = services.match_request_create(
-            user=request.user, mode=data["mode"], duration_minutes=data["duration_minutes"], windows=windows
-        )
+        if data["now"]:
+            entry = services.match_request_now(
+                user=request.user, mode=data["mode"], duration_minutes=data["duration_minutes"]
+            )
+        else:
+            windows = [(window["starts_at"], window["ends_at"]) for window in data["windows"]]
+            entry = services.match_request_create(
+                user=request.user, mode=data["mode"], duration_minutes=data["duration_minutes"], windows=windows
+            )
         entry = match_requests_for(user=request.user).get(pk=entry.pk)
         return Response(MatchRequestSerializer(entry).data, status=status.HTTP_201_CREATED)
 

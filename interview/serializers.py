@@ -12,7 +12,7 @@ from .lifecycle import room_opens_at
 from .models import Booking, Interview, MatchRequest, Profile
 from .selectors import public_name
 from .services.bookings import MODES as BOOKING_MODES
-from .services.bookings import SINGLE_DURATIONS, SWAP_DURATIONS
+from .services.bookings import durations_for
 
 
 class PersonSerializer(serializers.Serializer):
@@ -72,10 +72,20 @@ class InterviewOutputSerializer(serializers.ModelSerializer):
 
 class InterviewCreateSerializer(serializers.Serializer):
     problem_id = serializers.IntegerField()
-    scheduled_at = serializers.DateTimeField(help_text="ISO 8601 with an offset, e.g. 2026-12-01T18:00:00+01:00")
+    scheduled_at = serializers.DateTimeField(
+        required=False, help_text="ISO 8601 with an offset, e.g. 2026-12-01T18:00:00+01:00; or start_now."
+    )
+    start_now = serializers.BooleanField(
+        default=False, help_text="Start as soon as the minimum lead time allows (SESSION_MIN_NOTICE_MINUTES)."
+    )
     duration_minutes = serializers.IntegerField(default=60, min_value=15, max_value=180)
     peer = serializers.CharField(max_length=254, help_text="The peer's username or email address.")
     my_role = serializers.ChoiceField(choices=["interviewer", "candidate"])
+
+    def validate(self, attrs):
+        if attrs.get("start_now") == ("scheduled_at" in attrs):
+            raise serializers.ValidationError("Give either scheduled_at or start_now: true.")
+        return attrs
 
 
 class BoardSerializer(serializers.Serializer):
@@ -230,7 +240,7 @@ class SlotQuerySerializer(serializers.Serializer):
         return {"from": since, **super().get_fields()}
 
     def validate(self, attrs):
-        allowed = SWAP_DURATIONS if attrs["mode"] == "swap" else SINGLE_DURATIONS
+        allowed = durations_for(attrs["mode"])
         if attrs["duration"] not in allowed:
             options = ", ".join(str(minutes) for minutes in allowed)
             raise serializers.ValidationError({"duration": [f"For this mode a session lasts {options} minutes."]})
@@ -401,7 +411,17 @@ class MatchWindowInputSerializer(StrictInputSerializer):
 class MatchRequestInputSerializer(StrictInputSerializer):
     mode = serializers.ChoiceField(choices=MatchRequest.Mode.values, help_text="The seat you want.")
     duration_minutes = serializers.IntegerField(help_text="45, 60, 75 or 90; a swap lasts 60 or 90.")
-    windows = MatchWindowInputSerializer(many=True, help_text="Up to 10 windows in the next 4 weeks.")
+    windows = MatchWindowInputSerializer(
+        many=True, required=False, help_text="Up to 10 windows in the next 4 weeks; or now: true."
+    )
+    now = serializers.BooleanField(
+        default=False, help_text="Free now: match me with someone free now, to start within minutes."
+    )
+
+    def validate(self, attrs):
+        if attrs.get("now") == ("windows" in attrs):
+            raise serializers.ValidationError("Give either windows or now: true.")
+        return attrs
 
 
 class CalendarFeedSerializer(serializers.Serializer):

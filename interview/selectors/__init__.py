@@ -10,7 +10,6 @@ from .interviews import (
 )
 from .schedule import (
     HORIZON,
-    MIN_NOTICE,
     Reliability,
     Slot,
     availability_for,
@@ -29,7 +28,6 @@ from .schedule import (
 
 __all__ = [
     "HORIZON",
-    "MIN_NOTICE",
     "Reliability",
     "Slot",
     "availability_for",
