@@ -7,6 +7,7 @@ import re
 import pytest
 from django.contrib import admin
 from django.core import mail
+from django.core.cache import cache
 from django.template import Context, Template
 from django.urls import reverse
 from django.utils import timezone
@@ -45,11 +46,12 @@ def test_pages_show_no_12_hour_times(client_for, interview, interviewer, candida
 
 
 def test_account_emails_are_branded_mocklane_not_the_host(client, content):
+    cache.clear()  # allauth rate-limits confirmation e-mails per address in the cache
     response = client.post(
         reverse("account_signup"),
         {
-            "username": "newbie",
-            "email": "newbie@example.com",
+            "username": "brandnew",
+            "email": "brandnew@example.com",
             "password1": "a-long-passphrase-9",
             "password2": "a-long-passphrase-9",
             "display_name": "New Bee",
