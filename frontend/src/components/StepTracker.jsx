@@ -76,7 +76,7 @@ export default function StepTracker({ room, state, canMove }) {
                       {step.time_budget_minutes} min
                       {over && <span className="ml-step__over"> · over budget</span>}
                     </>
-                  ) : step.time_spent_seconds > 0 ? (
+                  ) : isDone || step.time_spent_seconds > 0 ? (
                     <span
                       className={
                         step.time_spent_seconds > step.time_budget_minutes * 60 ? "ml-step__spent ml-step__spent--over" : "ml-step__spent"
