@@ -16,6 +16,19 @@ def started_when_first_entered(apps, schema_editor):
         interview.save(update_fields=["started_at"])
 
 
+def canonical_time_zones(apps, schema_editor):
+    """Profiles and weekly windows saved with an alias (Asia/Calcutta) get its canonical zone
+    (Asia/Kolkata): the same clock, so no window moves. Names that are no place stay as they are."""
+    from interview.zones import canonical_zone
+
+    for model in ("Profile", "WeeklyAvailability"):
+        rows = apps.get_model("interview", model).objects
+        for zone in set(rows.values_list("time_zone", flat=True)):
+            canonical = canonical_zone(zone)
+            if canonical is not None and canonical != zone:
+                rows.filter(time_zone=zone).update(time_zone=canonical)
+
+
 class Migration(migrations.Migration):
     dependencies = [
         ("interview", "0007_interview_problem_picked_by"),
@@ -36,4 +49,5 @@ class Migration(migrations.Migration):
             },
         ),
         migrations.RunPython(started_when_first_entered, migrations.RunPython.noop),
+        migrations.RunPython(canonical_time_zones, migrations.RunPython.noop),
     ]
