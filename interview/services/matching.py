@@ -20,7 +20,7 @@ from ..hooks import interviewer_scores_for
 from ..lifecycle import earliest_start
 from ..models import Booking, MatchRequest, MatchWindow, Profile
 from ..selectors.schedule import HORIZON, LEVEL_ORDER, busy_for
-from .bookings import booking_create, durations_for, guard_overlap, notify, plan_parts
+from .bookings import SWAP_DURATIONS, booking_create, durations_for, guard_overlap, notify, plan_parts
 
 START_STEP_MINUTES = 5  # matched sessions start on a five-minute mark
 UNRATED = 3.0  # where an interviewer nobody has rated yet ranks, on the 1-5 scale
@@ -143,7 +143,9 @@ def pair(
         return None
     kind, first = _PAIRINGS[(a.mode, b.mode)]
     duration = max(a.duration_minutes, b.duration_minutes)
-    if kind == "swap":
+    if kind == "swap" and Mode.SWAP not in (a.mode, b.mode) and duration not in SWAP_DURATIONS:
+        kind = "single"  # two "either" at 45 or 75 minutes: one interview of that length, not a longer swap
+    elif kind == "swap":
         duration = 90 if duration > 60 else 60
     windows_a = [(w.starts_at, w.ends_at) for w in a.windows.all()]
     windows_b = [(w.starts_at, w.ends_at) for w in b.windows.all()]

@@ -183,3 +183,19 @@ def test_joining_runs_the_matcher_once_committed(people, django_capture_on_commi
             user=ivy, mode="interviewer", duration_minutes=60, windows=[(at(1, 9), at(1, 12))]
         )
     assert Booking.objects.get().source == "match"
+
+
+def test_two_either_at_a_length_no_swap_takes_get_one_interview_of_that_length(people):
+    ivy, cal, _ = people
+    join(cal, "either", [(at(1, 9), at(1, 12))], duration=45)
+    join(ivy, "either", [(at(1, 9), at(1, 12))], duration=45)
+    booking = Booking.objects.get()
+    assert (booking.kind, booking.duration_minutes, booking.interviews.count()) == ("single", 45, 1)
+
+
+def test_two_either_at_a_swap_length_swap(people):
+    ivy, cal, _ = people
+    join(cal, "either", [(at(1, 9), at(1, 12))], duration=60)
+    join(ivy, "either", [(at(1, 9), at(1, 12))], duration=60)
+    booking = Booking.objects.get()
+    assert (booking.kind, booking.duration_minutes, booking.interviews.count()) == ("swap", 60, 2)
