@@ -90,3 +90,22 @@ def test_signed_out_readers_are_refused(api_for, problem, name):
 
 def test_an_unknown_problem_is_404(api_for, outsider, content):
     assert api_for(outsider).get(reverse("api_problem", args=["no-such-problem"])).status_code == 404
+
+
+def test_a_candidate_who_chose_the_problem_still_meets_it_without_the_notes(
+    client_for, api_for, problem, interviewer, candidate
+):
+    from django.utils import timezone
+
+    from interview.services import interview_accept, interview_schedule
+
+    invitation = interview_schedule(
+        created_by=candidate,
+        problem_id=problem.pk,
+        scheduled_at=timezone.now() + timezone.timedelta(minutes=5),
+        peer=interviewer.username,
+        my_role="candidate",
+    )
+    interview_accept(interview=invitation, user=interviewer)
+    assert not _shows_material(client_for, api_for, candidate, problem)
+    assert _shows_material(client_for, api_for, interviewer, problem)
