@@ -85,3 +85,10 @@ def test_the_review_shows_time_spent_beside_the_budget(client_for, interview, in
     page = client_for(candidate).get(reverse("interview_review", args=[interview.pk])).content.decode()
     assert "<strong>5:05</strong> spent of a 6-minute budget" in page
     assert "not reached; 8-minute budget" in page  # a step nobody reached shows its budget alone
+
+
+def test_the_interviewers_panel_paces_against_the_scaled_budgets(api_for, interview, interviewer):
+    Interview.objects.filter(pk=interview.pk).update(duration_minutes=45)
+    response = api_for(interviewer).get(reverse("api_interview_panel", args=[interview.pk]))
+    assert response.status_code == 200
+    assert [step["time_budget_minutes"] for step in response.json()["steps"]] == [5, 5, 6, 6, 5, 5, 4]
