@@ -93,7 +93,7 @@ def time_field(**kwargs) -> forms.TimeField:
 
 class LengthSelect(forms.Select):
     """The length picker of a form that also has a seat or queue mode: lengths the current mode does
-    not accept are disabled and hidden (a role swap is 60 or 90 minutes), and static/js/forms.js
+    not accept are disabled and hidden (a role swap is 60 or 90 minutes), and static/js/site.js
     does the same as the mode changes. `mode` is set by the form from its data."""
 
     mode = ""
@@ -203,7 +203,7 @@ class ScheduleForm(forms.Form):
     start_now = forms.BooleanField(
         label="Start now",
         required=False,
-        help_text="Both free now? Start as soon as your peer accepts: the room opens at once.",
+        help_text="Both free now? It starts within minutes, and the room opens as soon as your peer accepts.",
     )
     duration_minutes = forms.TypedChoiceField(
         label="Length",
