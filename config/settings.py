@@ -126,6 +126,8 @@ AUTHENTICATION_BACKENDS = [
 ]
 
 LANGUAGE_CODE = "en-us"
+# One clock everywhere: 24-hour times wherever a page shows a date or time without its own format.
+FORMAT_MODULE_PATH = ["config.formats"]
 TIME_ZONE = "UTC"
 USE_I18N = True
 USE_TZ = True
@@ -155,11 +157,17 @@ ACCOUNT_EMAIL_VERIFICATION = "optional"
 ACCOUNT_UNIQUE_EMAIL = True
 ACCOUNT_LOGOUT_ON_GET = False
 ACCOUNT_SIGNUP_FORM_CLASS = "interview.forms.SignupExtraForm"
+# Account e-mails say "Mocklane", never the host name (core/accounts.py).
+ACCOUNT_ADAPTER = "core.accounts.AccountAdapter"
+ACCOUNT_EMAIL_SUBJECT_PREFIX = "[Mocklane] "
 
 _email = env.email_url("EMAIL_URL", default="consolemail://")
 vars().update(_email)
 DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="Mocklane <noreply@mocklane.local>")
 # The address people reach the site at, for links in emails and calendar entries.
+# The one minimum lead time: how soon a session can start after it is booked, matched or sent as an
+# invitation (open slots, the match queue, invitations, reschedules all read it).
+SESSION_MIN_NOTICE_MINUTES = _env_int("SESSION_MIN_NOTICE_MINUTES", 5)
 SITE_URL = env.str("SITE_URL", default="http://127.0.0.1:8000").rstrip("/")
 if urlparse(SITE_URL).scheme not in {"http", "https"} or not urlparse(SITE_URL).netloc:
     raise ImproperlyConfigured(f"SITE_URL must be an http:// or https:// address, got {SITE_URL!r}")

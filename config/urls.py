@@ -8,6 +8,7 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 import interview.urls
 import review.urls
 import rubrics.urls
+from core.views import favicon
 
 
 def healthz(request):
@@ -21,6 +22,7 @@ urlpatterns = [
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="api_docs"),
     path("healthz", healthz, name="healthz"),
+    path("favicon.ico", favicon, name="favicon"),
     path("", include(rubrics.urls.urlpatterns)),
     path("", include(interview.urls.urlpatterns)),
     path("", include(review.urls.urlpatterns)),

@@ -4,6 +4,7 @@ import datetime as dt
 from typing import Literal
 
 from django.core.exceptions import PermissionDenied
+from django.db.models import Q
 from django.utils import timezone
 
 from whiteboard.access import BoardPermission, BoardPolicy
@@ -99,3 +100,20 @@ def problem_visible(interview: Interview, user, *, now: dt.datetime | None = Non
     if user.pk in (interview.interviewer_id, interview.problem_picked_by_id):
         return True
     return interview.status == Interview.Status.COMPLETED or room_is_open(interview, now=now)
+
+
+# Interviews that let a person read their problem's interviewer material: any live or finished
+# session they interview (they prepare it), and a session they finished as the candidate.
+MATERIAL_AS_INTERVIEWER = (Interview.Status.INVITED, Interview.Status.ACCEPTED, Interview.Status.COMPLETED)
+
+
+def problem_material_problem_ids(user_id: int) -> list[int]:
+    """The problem-material rule of `rubrics.access`, from this app's side (registered in ready)."""
+    return list(
+        Interview.objects.filter(
+            Q(interviewer_id=user_id, status__in=MATERIAL_AS_INTERVIEWER)
+            | Q(candidate_id=user_id, status=Interview.Status.COMPLETED)
+        )
+        .values_list("problem_id", flat=True)
+        .distinct()
+    )

@@ -43,7 +43,7 @@ from .serializers import (
     UtcDateTimeField,
 )
 from .services.bookings import MODES as BOOKING_MODES
-from .services.bookings import SINGLE_DURATIONS, SWAP_DURATIONS
+from .services.bookings import durations_for
 from .services.ice import ice_servers_for
 
 
@@ -54,10 +54,20 @@ def _get(request, pk: int, need="participant") -> Interview:
 class InterviewListCreateApi(APIView):
     class InputSerializer(serializers.Serializer):
         problem_id = serializers.IntegerField()
-        scheduled_at = serializers.DateTimeField(help_text="ISO 8601 with an offset, e.g. 2026-12-01T18:00:00+01:00")
+        scheduled_at = serializers.DateTimeField(
+            required=False, help_text="ISO 8601 with an offset, e.g. 2026-12-01T18:00:00+01:00; or start_now."
+        )
+        start_now = serializers.BooleanField(
+            default=False, help_text="Start as soon as the minimum lead time allows (SESSION_MIN_NOTICE_MINUTES)."
+        )
         duration_minutes = serializers.IntegerField(default=60, min_value=15, max_value=180)
         peer = serializers.CharField(max_length=254, help_text="The peer's username or email address.")
         my_role = serializers.ChoiceField(choices=["interviewer", "candidate"])
+
+        def validate(self, attrs):
+            if attrs.get("start_now") == ("scheduled_at" in attrs):
+                raise serializers.ValidationError("Give either scheduled_at or start_now: true.")
+            return attrs
 
     @extend_schema(responses=InterviewOutputSerializer(many=True), summary="My interviews")
     def get(self, request):
@@ -288,7 +298,7 @@ class SlotListApi(APIView):
             return {"from": since, **super().get_fields()}
 
         def validate(self, attrs):
-            allowed = SWAP_DURATIONS if attrs["mode"] == "swap" else SINGLE_DURATIONS
+            allowed = durations_for(attrs["mode"])
             if attrs["duration"] not in allowed:
                 options = ", ".join(str(minutes) for minutes in allowed)
                 raise serializers.ValidationError({"duration": [f"For this mode a session lasts {options} minutes."]})
@@ -411,7 +421,17 @@ class QueueApi(APIView):
 
         mode = serializers.ChoiceField(choices=MatchRequest.Mode.values, help_text="The seat you want.")
         duration_minutes = serializers.IntegerField(help_text="45, 60, 75 or 90; a swap lasts 60 or 90.")
-        windows = WindowSerializer(many=True, help_text="Up to 10 windows in the next 4 weeks.")
+        windows = WindowSerializer(
+            many=True, required=False, help_text="Up to 10 windows in the next 4 weeks; or now: true."
+        )
+        now = serializers.BooleanField(
+            default=False, help_text="Free now: match me with someone free now, to start within minutes."
+        )
+
+        def validate(self, attrs):
+            if attrs.get("now") == ("windows" in attrs):
+                raise serializers.ValidationError("Give either windows or now: true.")
+            return attrs
 
     class OutputSerializer(serializers.Serializer):
         open = MatchRequestSerializer(allow_null=True, help_text="Your place in the queue, if you are waiting.")
@@ -431,10 +451,15 @@ class QueueApi(APIView):
     )
     def post(self, request):
         data = _parse(self.InputSerializer, request.data)
-        windows = [(window["starts_at"], window["ends_at"]) for window in data["windows"]]
-        entry = services.match_request_create(
-            user=request.user, mode=data["mode"], duration_minutes=data["duration_minutes"], windows=windows
-        )
+        if data["now"]:
+            entry = services.match_request_now(
+                user=request.user, mode=data["mode"], duration_minutes=data["duration_minutes"]
+            )
+        else:
+            windows = [(window["starts_at"], window["ends_at"]) for window in data["windows"]]
+            entry = services.match_request_create(
+                user=request.user, mode=data["mode"], duration_minutes=data["duration_minutes"], windows=windows
+            )
         entry = match_requests_for(user=request.user).get(pk=entry.pk)
         return Response(MatchRequestSerializer(entry).data, status=status.HTTP_201_CREATED)
 

@@ -8,9 +8,11 @@ class InterviewConfig(AppConfig):
     verbose_name = "Interviews"
 
     def ready(self):
+        from rubrics.access import problem_material_readers
         from whiteboard.access import board_policies
 
         from . import signals  # noqa: F401
-        from .access import interview_board_policy
+        from .access import interview_board_policy, problem_material_problem_ids
 
         board_policies.register(interview_board_policy)
+        problem_material_readers.register(problem_material_problem_ids)

@@ -14,6 +14,7 @@ from .access import interview_access
 from .call import call_action_from, signal_from
 from .lifecycle import room_is_open
 from .models import Interview
+from .pacing import steps_payload
 from .realtime import call_group, room_group
 from .selectors import event_payload, room_state_for
 
@@ -122,6 +123,7 @@ class RoomConsumer(JsonFrameConsumer):
         return {
             "current_step": interview.current_step,
             "step_started_at": interview.step_started_at.isoformat(),
+            "steps": steps_payload(interview=interview),  # the step just left now shows its time
             "event": event_payload(event),
         }
 

@@ -2,20 +2,24 @@
 here, and the services decide whether they make sense (in the past, too short, overlapping...)."""
 
 import datetime as dt
+import json
 import zoneinfo
 
 from django import forms
 from django.utils import timezone
+from django.utils.html import format_html, format_html_join
 
 from rubrics.selectors import problem_list
 
+from .lifecycle import min_notice_label
 from .models import MatchRequest, Profile
 from .services.availability import WEEKDAYS
+from .services.bookings import SINGLE_DURATIONS, durations_for
 from .services.profiles import MAX_FOCUS_PROBLEMS
+from .zones import canonical_zone, canonical_zones, zone_label
 
-TIME_ZONE_CHOICES = [(name, name.replace("_", " ")) for name in sorted(zoneinfo.available_timezones())]
 WEEKDAY_CHOICES = list(enumerate(WEEKDAYS))
-DURATION_CHOICES = [(45, "45 minutes"), (60, "60 minutes"), (75, "75 minutes"), (90, "90 minutes")]
+DURATION_CHOICES = [(minutes, f"{minutes} minutes") for minutes in SINGLE_DURATIONS]
 SESSION_MODES = [
     ("candidate", "I am the candidate"),
     ("interviewer", "I am the interviewer"),
@@ -26,7 +30,39 @@ QUEUE_WINDOWS_SHOWN = 3
 
 
 def _valid_zone(value: str) -> str:
-    return value if value in zoneinfo.available_timezones() else "UTC"
+    return canonical_zone(value) or "UTC"
+
+
+class ZonePicker(forms.TextInput):
+    """A text box that suggests the canonical zones as you type (a <datalist>: no script needed);
+    typing "kolk" or "new york" finds Asia/Kolkata or America/New_York."""
+
+    def __init__(self, attrs=None):
+        super().__init__({"autocomplete": "off", "spellcheck": "false", **(attrs or {})})
+
+    def render(self, name, value, attrs=None, renderer=None):
+        list_id = f"{(attrs or {}).get('id') or 'id_' + name}-options"
+        attrs = {**(attrs or {}), "list": list_id}
+        options = format_html_join(
+            "", '<option value="{}">{}</option>', ((zone, zone_label(zone)) for zone in canonical_zones())
+        )
+        return format_html(
+            '{}<datalist id="{}">{}</datalist>', super().render(name, value, attrs, renderer), list_id, options
+        )
+
+
+class ZoneField(forms.CharField):
+    """A canonical IANA zone; an alias (Asia/Calcutta) becomes its zone (Asia/Kolkata)."""
+
+    def __init__(self, **kwargs):
+        super().__init__(max_length=64, widget=ZonePicker, **kwargs)
+
+    def clean(self, value):
+        value = super().clean(value)
+        zone = canonical_zone(value)
+        if zone is None:
+            raise forms.ValidationError("Pick a time zone from the list, e.g. Europe/Paris or Asia/Kolkata.")
+        return zone
 
 
 def local_datetime(day: dt.date, at: dt.time, zone_name: str) -> dt.datetime:
@@ -55,8 +91,41 @@ def time_field(**kwargs) -> forms.TimeField:
     )
 
 
+class LengthSelect(forms.Select):
+    """The length picker of a form that also has a seat or queue mode: lengths the current mode does
+    not accept are disabled and hidden (a role swap is 60 or 90 minutes), and static/js/site.js
+    does the same as the mode changes. `mode` is set by the form from its data."""
+
+    mode = ""
+
+    def create_option(self, name, value, label, selected, index, subindex=None, attrs=None):
+        option = super().create_option(name, value, label, selected, index, subindex, attrs)
+        if value not in ("", None) and int(value) not in durations_for(self.mode):
+            option["attrs"].update({"disabled": True, "hidden": True})
+        return option
+
+
 def duration_field(**kwargs) -> forms.TypedChoiceField:
-    return forms.TypedChoiceField(label="Length", coerce=int, choices=DURATION_CHOICES, initial=60, **kwargs)
+    return forms.TypedChoiceField(
+        label="Length",
+        coerce=int,
+        choices=DURATION_CHOICES,
+        initial=60,
+        widget=LengthSelect(
+            attrs={
+                "data-lengths-for": "mode",
+                "data-lengths": json.dumps({"swap": list(durations_for("swap")), "*": list(SINGLE_DURATIONS)}),
+            }
+        ),
+        **kwargs,
+    )
+
+
+def limit_lengths(form: forms.Form, *, mode_field: str = "mode", duration_field: str = "duration") -> None:
+    """Offer only the lengths the form's current mode accepts."""
+    raw = form.data.get(form.add_prefix(mode_field)) if form.is_bound else None
+    mode = raw if raw is not None else form.initial.get(mode_field, form.fields[mode_field].initial)
+    form.fields[duration_field].widget.mode = mode or ""
 
 
 class SignupExtraForm(forms.Form):
@@ -77,10 +146,9 @@ class SignupExtraForm(forms.Form):
 
 class ProfileForm(forms.Form):
     display_name = public_name_field()
-    time_zone = forms.ChoiceField(
-        choices=TIME_ZONE_CHOICES,
-        help_text="Every time on Mocklane is shown in this zone; your weekly availability moves with it.",
-        error_messages={"invalid_choice": "Pick a time zone from the list, e.g. Europe/Paris."},
+    time_zone = ZoneField(
+        help_text="Type a city or region to search. Every time on Mocklane is shown in this zone; "
+        "your weekly availability moves with it.",
     )
     target_role = forms.ChoiceField(
         label="Target role", required=False, choices=[("", "Not set"), *Profile.TargetRole.choices]
@@ -127,9 +195,15 @@ class ScheduleForm(forms.Form):
     )
     scheduled_at = forms.DateTimeField(
         label="Start time",
+        required=False,
         widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
         input_formats=["%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M"],
         help_text="In your time zone; your peer sees it in theirs.",
+    )
+    start_now = forms.BooleanField(
+        label="Start now",
+        required=False,
+        help_text="Both free now? It starts within minutes, and the room opens as soon as your peer accepts.",
     )
     duration_minutes = forms.TypedChoiceField(
         label="Length",
@@ -149,9 +223,16 @@ class ScheduleForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.fields["problem"].queryset = problem_list()
         self.fields["problem"].label_from_instance = lambda p: f"{p.title} ({p.get_difficulty_display().lower()})"
+        self.fields["start_now"].label = f"Start now (in {min_notice_label()})"
         if not self.is_bound:
             start = timezone.localtime() + timezone.timedelta(days=1)
             self.initial.setdefault("scheduled_at", start.replace(minute=0, second=0, microsecond=0))
+
+    def clean(self):
+        data = super().clean()
+        if not data.get("start_now") and not data.get("scheduled_at") and "scheduled_at" not in self.errors:
+            self.add_error("scheduled_at", "Give a start time, or tick Start now.")
+        return data
 
 
 class ZonedForm(forms.Form):
@@ -215,12 +296,13 @@ class SlotFilterForm(forms.Form):
         problems = problem_list()
         self.fields["problem"].queryset = problems
         self.fields["focus"].choices = [("", "Any problem"), *((p.slug, p.title) for p in problems)]
+        limit_lengths(self)
 
     def clean(self):
         data = super().clean()
         data["mode"] = data.get("mode") or "candidate"
         data["duration"] = data.get("duration") or 60
-        if data["mode"] == "swap" and data["duration"] not in (60, 90):
+        if data["duration"] not in durations_for(data["mode"]):
             self.add_error("duration", "A role swap lasts 60 or 90 minutes: half each.")
         today = timezone.localdate()
         for name in ("from_date", "to_date"):
@@ -299,9 +381,11 @@ class QueueForm(ZonedForm):
         widget=forms.RadioSelect,
     )
     duration = duration_field()
+    now = forms.BooleanField(required=False)  # the "I am free now" button: no windows needed
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
+        limit_lengths(self)
         for i in range(QUEUE_WINDOWS):
             self.fields[f"window_{i}_day"] = date_field(label="Date", required=False)
             self.fields[f"window_{i}_start"] = time_field(label="From", required=False)
@@ -337,7 +421,7 @@ class QueueForm(ZonedForm):
                 self.add_error(names[0], f"Window {i + 1}: give a date, a start and an end.")
                 continue
             windows.append((self.at(day, start), self.at(day, end)))
-        if not windows and not self.errors:
+        if not windows and not self.errors and not data.get("now"):
             raise forms.ValidationError("Give at least one window: a date, a start and an end.")
         data["windows"] = windows
         return data

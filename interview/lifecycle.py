@@ -5,11 +5,31 @@ it, the scorecard after it)."""
 
 import datetime as dt
 
+from django.conf import settings
 from django.utils import timezone
 
 from .models import Interview
 
 ROOM_OPENS_BEFORE = dt.timedelta(minutes=10)
+
+
+def min_notice() -> dt.timedelta:
+    """The one minimum lead time (SESSION_MIN_NOTICE_MINUTES): how soon a session may start after it
+    is booked, matched, sent as an invitation or moved."""
+    return dt.timedelta(minutes=settings.SESSION_MIN_NOTICE_MINUTES)
+
+
+def min_notice_label() -> str:
+    minutes = settings.SESSION_MIN_NOTICE_MINUTES
+    return "1 minute" if minutes == 1 else f"{minutes} minutes"
+
+
+def earliest_start(now: dt.datetime | None = None) -> dt.datetime:
+    """The earliest start allowed now: the minimum lead time from the current minute, so a time
+    typed to the minute (14:05 at 14:00:40, with 5 minutes' notice) is still accepted."""
+    now = now or timezone.now()
+    return now.replace(second=0, microsecond=0) + min_notice()
+
 
 SCORABLE = (Interview.Status.ACCEPTED, Interview.Status.COMPLETED)
 

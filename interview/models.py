@@ -82,6 +82,7 @@ class Interview(models.Model):
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.INVITED)
     current_step = models.PositiveSmallIntegerField(default=1)
     step_started_at = models.DateTimeField(null=True, blank=True)
+    started_at = models.DateTimeField(null=True, blank=True)  # the first time anyone entered the room
     ended_at = models.DateTimeField(null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
@@ -156,6 +157,8 @@ class WeeklyAvailability(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
+        verbose_name = "weekly availability"
+        verbose_name_plural = "weekly availability"
         constraints = [
             models.CheckConstraint(condition=Q(weekday__lte=6), name="weekly_weekday_range"),
             models.CheckConstraint(condition=Q(end_time__gt=F("start_time")), name="weekly_ends_after_start"),

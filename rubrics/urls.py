@@ -11,4 +11,5 @@ urlpatterns = [
 
 api_urlpatterns = [
     path("problems/", apis.ProblemListApi.as_view(), name="api_problems"),
+    path("problems/<slug:slug>/", apis.ProblemDetailApi.as_view(), name="api_problem"),
 ]

@@ -11,7 +11,6 @@ from .interviews import (
 )
 from .schedule import (
     HORIZON,
-    MIN_NOTICE,
     Reliability,
     Slot,
     availability_for,
@@ -30,7 +29,6 @@ from .schedule import (
 
 __all__ = [
     "HORIZON",
-    "MIN_NOTICE",
     "Reliability",
     "Slot",
     "availability_for",

@@ -21,20 +21,26 @@ def interview_list_for(*, user) -> QuerySet[Interview]:
     )
 
 
-def dashboard_for(*, user) -> dict[str, list[Interview]]:
-    """Pending invitations to answer, invitations sent, upcoming and past interviews."""
-    now = timezone.now()
+CALLED_OFF = (Interview.Status.DECLINED, Interview.Status.CANCELLED)
+
+
+def dashboard_for(*, user, now=None) -> dict[str, list[Interview]]:
+    """Pending invitations to answer, invitations sent, upcoming interviews, sessions called off
+    whose time has not come yet, and past interviews (done, or called off once their time passed)."""
+    now = now or timezone.now()
     interviews = list(interview_list_for(user=user))
     pending = [i for i in interviews if i.status == Interview.Status.INVITED and i.invitee_id == user.pk]
     sent = [i for i in interviews if i.status == Interview.Status.INVITED and i.invitee_id != user.pk]
     upcoming = [i for i in interviews if i.status == Interview.Status.ACCEPTED]
+    called_off = [i for i in interviews if i.status in CALLED_OFF and i.scheduled_at > now]
     past = [
         i
         for i in reversed(interviews)
-        if i.status in (Interview.Status.COMPLETED, Interview.Status.DECLINED, Interview.Status.CANCELLED)
+        if i.status == Interview.Status.COMPLETED
+        or (i.status in CALLED_OFF and i.scheduled_at <= now)
         or (i.status == Interview.Status.INVITED and i.scheduled_at < now - dt.timedelta(days=1))
     ]
-    return {"pending": pending, "sent": sent, "upcoming": upcoming, "past": past}
+    return {"pending": pending, "sent": sent, "upcoming": upcoming, "called_off": called_off, "past": past}
 
 
 def transcript_for(*, interview_id: int) -> QuerySet[TranscriptEvent]:
@@ -65,16 +71,15 @@ def event_payload(event: TranscriptEvent) -> dict:
 
 
 def room_state_for(*, interview: Interview, user) -> dict:
-    steps = interview.rubric.steps.order_by("number")
+    from ..pacing import steps_payload
+
     return {
         "type": "room_state",
         "now": timezone.now().isoformat(),
         "interview": {"id": interview.pk, "status": interview.status},
         "you": {"id": user.pk, "name": public_name(user), "role": interview.role_of(user)},
-        "steps": [
-            {"number": s.number, "key": s.key, "title": s.title, "time_budget_minutes": s.time_budget_minutes}
-            for s in steps
-        ],
+        # budgets scaled to this interview's length, and the time each step has taken so far
+        "steps": steps_payload(interview=interview),
         "current_step": interview.current_step,
         "step_started_at": interview.step_started_at.isoformat() if interview.step_started_at else None,
         "transcript": [event_payload(e) for e in transcript_for(interview_id=interview.pk)],

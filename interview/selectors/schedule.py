@@ -9,6 +9,7 @@ from django.db.models import Count, Prefetch, Q, QuerySet
 from django.utils import timezone
 
 from .. import timeslots
+from ..lifecycle import earliest_start
 from ..models import (
     AvailabilityWindow,
     Booking,
@@ -23,7 +24,6 @@ from ..models import (
 User = get_user_model()
 
 HORIZON = dt.timedelta(days=28)  # how far ahead slots can be browsed and booked
-MIN_NOTICE = dt.timedelta(minutes=30)  # the earliest a slot can start after it is booked
 SLOT_STEP = dt.timedelta(minutes=30)
 SLOT_LIMIT = 300
 LEVEL_ORDER = {level: i for i, level in enumerate(Profile.Level.values)}
@@ -118,9 +118,10 @@ def open_slots(
     limit: int = SLOT_LIMIT,
 ) -> list[Slot]:
     """Peers' bookable start times, soonest first: inside their availability, outside anything either
-    side has already booked, at least MIN_NOTICE from now and at most HORIZON ahead."""
+    side has already booked, from the minimum lead time on (lifecycle.earliest_start) and at most
+    HORIZON ahead."""
     now = now or timezone.now()
-    earliest = now + MIN_NOTICE
+    earliest = earliest_start(now)
     since = max(since or earliest, earliest)
     until = min(until or now + HORIZON, now + HORIZON)
     if since >= until:

@@ -25,7 +25,7 @@ from .interviews import (
     interview_set_step,
     interview_start_clock,
 )
-from .matching import match_queue_run, match_request_cancel, match_request_create
+from .matching import match_queue_run, match_request_cancel, match_request_create, match_request_now
 from .profiles import profile_ensure, profile_rotate_calendar_token, profile_update
 
 __all__ = [
@@ -47,6 +47,7 @@ __all__ = [
     "match_queue_run",
     "match_request_cancel",
     "match_request_create",
+    "match_request_now",
     "profile_ensure",
     "profile_rotate_calendar_token",
     "profile_update",

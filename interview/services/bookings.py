@@ -26,8 +26,9 @@ from whiteboard.services import board_create
 
 from .. import timeslots
 from ..board_layout import LANES
+from ..lifecycle import earliest_start, min_notice_label
 from ..models import Booking, BookingChange, Hold, Interview, Profile, ReliabilityEvent
-from ..selectors.schedule import HORIZON, MIN_NOTICE, availability_for
+from ..selectors.schedule import HORIZON, availability_for
 from .profiles import profile_ensure
 
 if TYPE_CHECKING:
@@ -40,7 +41,14 @@ LATE_CHANGE = dt.timedelta(hours=24)  # cancelling or moving a session closer to
 CHANGE_GRACE = dt.timedelta(hours=1)  # ...unless it was booked less than this long ago (a mis-click)
 NO_SHOW_AFTER = dt.timedelta(minutes=15)  # not in the room this long after the start: a no-show
 SINGLE_DURATIONS = (45, 60, 75, 90)
-SWAP_DURATIONS = (60, 90)
+SWAP_DURATIONS = (60, 90)  # half each
+
+
+def durations_for(mode: str) -> tuple[int, ...]:
+    """The lengths a session of this seat or queue mode may have: every form offers exactly these."""
+    return SWAP_DURATIONS if mode in ("swap", Booking.Kind.SWAP) else SINGLE_DURATIONS
+
+
 MAX_REASON = 500
 
 MODES = ("candidate", "interviewer", "swap")
@@ -75,15 +83,15 @@ def validate_start(starts_at, *, now: dt.datetime) -> dt.datetime:
         raise ApplicationError("The start time needs a date, a time and a time zone.", code="invalid")
     if starts_at < now:
         raise ApplicationError("That time is in the past; pick a time from now on.", code="in_past")
-    if starts_at < now + MIN_NOTICE:
-        raise ApplicationError("Sessions start at least 30 minutes from now.", code="too_soon")
+    if starts_at < earliest_start(now):
+        raise ApplicationError(f"Sessions start at least {min_notice_label()} from now.", code="too_soon")
     if starts_at > now + HORIZON:
         raise ApplicationError("Sessions can be booked up to 4 weeks ahead.", code="too_far")
     return starts_at.astimezone(dt.UTC)
 
 
 def validate_duration(duration_minutes, *, kind: str) -> int:
-    allowed = SWAP_DURATIONS if kind == Booking.Kind.SWAP else SINGLE_DURATIONS
+    allowed = durations_for(kind)
     if isinstance(duration_minutes, bool) or duration_minutes not in allowed:
         options = ", ".join(str(minutes) for minutes in allowed)
         what = "A role swap" if kind == Booking.Kind.SWAP else "A session"
@@ -394,6 +402,33 @@ def booking_reschedule(
         booking = guard_overlap(move)
         notify(booking.pk, "rescheduled")
     return booking
+
+
+def booking_after_part_ended(*, interview: Interview, ended_at: dt.datetime) -> None:
+    """Once a part ends, give both people their time back. In a role swap whose first half ended
+    before the half-way point, the second half starts at once (its room opens, its clock counts from
+    now). Both people's holds then end when the rest of the booking ends: at the end of the
+    interview, or of the second half from its new start; a hold that would not start before then
+    goes. Must run inside the transaction that ended the part."""
+    later = list(
+        Interview.objects.select_for_update()
+        .filter(
+            booking_id=interview.booking_id,
+            part__gt=interview.part,
+            status__in=[Interview.Status.INVITED, Interview.Status.ACCEPTED],
+        )
+        .order_by("part")
+    )
+    if later and later[0].scheduled_at > ended_at:
+        next_part = later[0]
+        next_part.scheduled_at = ended_at
+        next_part.save(update_fields=["scheduled_at", "updated_at"])
+    busy_until = max(
+        (part.scheduled_at + dt.timedelta(minutes=part.duration_minutes) for part in later), default=ended_at
+    )
+    holds = Hold.objects.filter(booking_id=interview.booking_id)
+    holds.filter(starts_at__gte=busy_until).delete()
+    holds.filter(ends_at__gt=busy_until).update(ends_at=busy_until)
 
 
 def booking_mark_joined(*, interview: Interview, user, now: dt.datetime | None = None) -> None:

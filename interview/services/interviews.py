@@ -11,10 +11,11 @@ from django.utils import timezone
 from core.errors import ApplicationError
 from rubrics.models import Problem
 
+from ..lifecycle import earliest_start, min_notice_label
 from ..models import Booking, Interview, TranscriptEvent
 from ..realtime import room_broadcast
 from ..signals import interview_ended
-from .bookings import Part, booking_create, guard_overlap, notify, problem_for
+from .bookings import Part, booking_after_part_ended, booking_create, guard_overlap, notify, problem_for
 
 logger = logging.getLogger(__name__)
 User = get_user_model()
@@ -39,19 +40,27 @@ def interview_schedule(
     *,
     created_by,
     problem_id: int,
-    scheduled_at: dt.datetime,
+    scheduled_at: dt.datetime | None = None,
     peer: str,
     my_role: str,
     duration_minutes: int = 60,
+    start_now: bool = False,
     now: dt.datetime | None = None,
 ) -> Interview:
-    """Invite a named peer to an interview at a time agreed elsewhere. Both people's time is held
-    while the invitation is pending; declining it frees the time."""
+    """Invite a named peer to an interview at a time agreed elsewhere, or (`start_now`) as soon as
+    the minimum lead time allows. Both people's time is held while the invitation is pending;
+    declining it frees the time."""
     now = now or timezone.now()
+    if start_now:
+        scheduled_at = earliest_start(now)
     if not isinstance(scheduled_at, dt.datetime) or timezone.is_naive(scheduled_at):
         raise ApplicationError("The start time needs a time zone.", code="invalid")
-    if scheduled_at < now - dt.timedelta(minutes=5):
+    if scheduled_at < now.replace(second=0, microsecond=0):
         raise ApplicationError("The start time is in the past; pick a time from now on.", code="in_past")
+    if scheduled_at < earliest_start(now):
+        raise ApplicationError(
+            f"Sessions start at least {min_notice_label()} from now; or choose Start now.", code="too_soon"
+        )
     if isinstance(duration_minutes, bool) or not isinstance(duration_minutes, int) or not 15 <= duration_minutes <= 180:
         raise ApplicationError("An interview lasts between 15 and 180 minutes.", code="invalid")
     if my_role not in ("interviewer", "candidate"):
@@ -191,11 +200,12 @@ def interview_post_message(
 @transaction.atomic
 def interview_start_clock(*, interview: Interview) -> Interview:
     """Start the step clock the first time anyone enters the room."""
+    now = timezone.now()
     updated = Interview.objects.filter(pk=interview.pk, step_started_at__isnull=True).update(
-        step_started_at=timezone.now()
+        step_started_at=now, started_at=now
     )
     if updated:
-        interview.refresh_from_db(fields=["step_started_at"])
+        interview.refresh_from_db(fields=["step_started_at", "started_at"])
     return interview
 
 
@@ -208,6 +218,8 @@ def interview_end(*, interview: Interview, user) -> Interview:
     interview.status = Interview.Status.COMPLETED
     interview.ended_at = timezone.now()
     interview.save(update_fields=["status", "ended_at", "updated_at"])
+    # an early end frees both calendars from now on; a swap's second half can start at once
+    booking_after_part_ended(interview=interview, ended_at=interview.ended_at)
     TranscriptEvent.objects.create(
         interview=interview,
         kind=TranscriptEvent.Kind.SYSTEM,

@@ -17,14 +17,19 @@ from core.errors import ApplicationError
 
 from .. import timeslots
 from ..hooks import interviewer_scores_for
+from ..lifecycle import earliest_start
 from ..models import Booking, MatchRequest, MatchWindow, Profile
-from ..selectors.schedule import HORIZON, LEVEL_ORDER, MIN_NOTICE, busy_for
-from .bookings import booking_create, guard_overlap, notify, plan_parts
+from ..selectors.schedule import HORIZON, LEVEL_ORDER, busy_for
+from .bookings import SWAP_DURATIONS, booking_create, durations_for, guard_overlap, notify, plan_parts
 
+START_STEP_MINUTES = 5  # matched sessions start on a five-minute mark
 UNRATED = 3.0  # where an interviewer nobody has rated yet ranks, on the 1-5 scale
 logger = logging.getLogger(__name__)
 
 MAX_WINDOWS = 10
+# "Free now": the window runs from now until this long after the longest session could have started,
+# so a match starts within NOW_WAIT or the entry expires by itself.
+NOW_WAIT = dt.timedelta(minutes=30)
 Mode = MatchRequest.Mode
 
 # (my mode, their mode) -> kind, and for a single interview which of the two is the candidate
@@ -42,10 +47,6 @@ _PAIRINGS: dict[tuple[str, str], tuple[str, str]] = {
 }
 
 
-def _durations_for(mode: str) -> tuple[int, ...]:
-    return (60, 90) if mode == Mode.SWAP else (45, 60, 75, 90)
-
-
 @transaction.atomic
 def match_request_create(
     *, user, mode: str, duration_minutes: int, windows: list, now: dt.datetime | None = None
@@ -54,8 +55,8 @@ def match_request_create(
     now = now or timezone.now()
     if mode not in Mode.values:
         raise ApplicationError("Choose candidate, interviewer, swap or either.", code="invalid")
-    if isinstance(duration_minutes, bool) or duration_minutes not in _durations_for(mode):
-        options = ", ".join(str(m) for m in _durations_for(mode))
+    if isinstance(duration_minutes, bool) or duration_minutes not in durations_for(mode):
+        options = ", ".join(str(m) for m in durations_for(mode))
         raise ApplicationError(f"For that choice a session lasts {options} minutes.", code="invalid")
     if not isinstance(windows, list | tuple) or not 1 <= len(windows) <= MAX_WINDOWS:
         raise ApplicationError(f"Give between 1 and {MAX_WINDOWS} windows.", code="invalid")
@@ -83,6 +84,16 @@ def match_request_create(
     MatchWindow.objects.bulk_create([MatchWindow(request=request, starts_at=s, ends_at=e) for s, e in cleaned])
     transaction.on_commit(_run_soon)
     return request
+
+
+def match_request_now(*, user, mode: str, duration_minutes: int, now: dt.datetime | None = None) -> MatchRequest:
+    """Join the queue as free now: one window from now to NOW_WAIT past the latest start, so two people
+    who are both free now are matched at once and start after the minimum lead time."""
+    now = now or timezone.now()
+    if isinstance(duration_minutes, bool) or not isinstance(duration_minutes, int):
+        raise ApplicationError("For that choice a session lasts 45, 60, 75 or 90 minutes.", code="invalid")
+    window = (now, earliest_start(now) + dt.timedelta(minutes=duration_minutes) + NOW_WAIT)
+    return match_request_create(user=user, mode=mode, duration_minutes=duration_minutes, windows=[window], now=now)
 
 
 def _run_soon() -> None:
@@ -132,17 +143,19 @@ def pair(
         return None
     kind, first = _PAIRINGS[(a.mode, b.mode)]
     duration = max(a.duration_minutes, b.duration_minutes)
-    if kind == "swap":
+    if kind == "swap" and Mode.SWAP not in (a.mode, b.mode) and duration not in SWAP_DURATIONS:
+        kind = "single"  # two "either" at 45 or 75 minutes: one interview of that length, not a longer swap
+    elif kind == "swap":
         duration = 90 if duration > 60 else 60
     windows_a = [(w.starts_at, w.ends_at) for w in a.windows.all()]
     windows_b = [(w.starts_at, w.ends_at) for w in b.windows.all()]
     common = timeslots.intersect(windows_a, windows_b)
     common = timeslots.subtract(common, busy.get(a.user_id, []) + busy.get(b.user_id, []))
-    common = timeslots.clip(common, now + MIN_NOTICE, now + HORIZON)
+    common = timeslots.clip(common, earliest_start(now), now + HORIZON)
     length = dt.timedelta(minutes=duration)
     usable = []
     for start, end in common:
-        start = timeslots.ceil_to(start, 15)
+        start = timeslots.ceil_to(start, START_STEP_MINUTES)
         if start + length <= end:
             usable.append((start, end))
     if not usable:
@@ -204,7 +217,8 @@ def match_queue_run(*, now: dt.datetime | None = None) -> list[Booking]:
     open_requests = MatchRequest.objects.filter(status=MatchRequest.Status.OPEN)
     for request in open_requests.prefetch_related("windows"):
         if all(
-            w.ends_at - dt.timedelta(minutes=request.duration_minutes) < now + MIN_NOTICE for w in request.windows.all()
+            w.ends_at - dt.timedelta(minutes=request.duration_minutes) < earliest_start(now)
+            for w in request.windows.all()
         ):
             MatchRequest.objects.filter(pk=request.pk, status=MatchRequest.Status.OPEN).update(
                 status=MatchRequest.Status.EXPIRED, updated_at=now

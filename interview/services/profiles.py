@@ -1,11 +1,13 @@
 """Writes for profiles: what peers see, the time zone everything is shown in, the calendar feed token."""
 
+from django.core.exceptions import ValidationError
 from django.db import transaction
 
 from core.errors import ApplicationError
 from rubrics.models import Problem
 
-from ..models import Profile, WeeklyAvailability, new_calendar_token, validate_time_zone
+from ..models import Profile, WeeklyAvailability, new_calendar_token
+from ..zones import canonical_zone
 
 MAX_LANGUAGES = 8
 MAX_LANGUAGE_LENGTH = 40
@@ -65,7 +67,12 @@ def profile_update(
 
     Changing the time zone moves the weekly availability with it: a Tuesday 18:00 window stays
     Tuesday 18:00 on the person's new local clock."""
-    validate_time_zone(time_zone)
+    zone = canonical_zone(time_zone)
+    if zone is None:
+        raise ValidationError(
+            f"{str(time_zone)[:64]!r} is not a known time zone; pick a place, e.g. Europe/Paris or Asia/Kolkata."
+        )
+    time_zone = zone
     if target_role is not None and target_role not in ("", *Profile.TargetRole.values):
         raise ApplicationError("Pick a target role from the list.", code="invalid")
     if level is not None and level not in ("", *Profile.Level.values):

@@ -65,7 +65,7 @@ def _week_start(raw: str | None, today: dt.date) -> dt.date:
 def _getting_started(user, dashboard: dict) -> list[dict]:
     """The newcomer's checklist; empty once every step is done (the page then hides it)."""
     profile = user.profile
-    has_sessions = any(dashboard[key] for key in ("pending", "sent", "upcoming", "past"))
+    has_sessions = any(dashboard[key] for key in ("pending", "sent", "upcoming", "called_off", "past"))
     steps = [
         {
             "key": "profile",
@@ -107,6 +107,7 @@ def interview_new(request):
                 created_by=request.user,
                 problem_id=data["problem"].pk,
                 scheduled_at=data["scheduled_at"],
+                start_now=data["start_now"],
                 peer=data["peer"],
                 my_role=data["my_role"],
                 duration_minutes=data["duration_minutes"],

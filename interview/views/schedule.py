@@ -32,7 +32,7 @@ from ..forms import (
     local_datetime,
 )
 from ..hooks import profile_sections_for
-from ..lifecycle import room_is_open, room_opens_at
+from ..lifecycle import min_notice_label, room_is_open, room_opens_at
 from ..models import Booking, Interview, MatchRequest, Profile
 from ..selectors import (
     HORIZON,
@@ -349,9 +349,14 @@ def queue(request):
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
-            entry = services.match_request_create(
-                user=request.user, mode=data["mode"], duration_minutes=data["duration"], windows=data["windows"]
-            )
+            if data["now"]:
+                entry = services.match_request_now(
+                    user=request.user, mode=data["mode"], duration_minutes=data["duration"]
+                )
+            else:
+                entry = services.match_request_create(
+                    user=request.user, mode=data["mode"], duration_minutes=data["duration"], windows=data["windows"]
+                )
         except ApplicationError as exc:
             form.add_error(None, exc.message)
         else:
@@ -365,7 +370,10 @@ def queue(request):
                 return redirect("booking_detail", pk=entry.booking_id)
             messages.success(
                 request,
-                "You are in the queue. As soon as a peer fits your windows, the session is booked for you both.",
+                "You are in the queue as free now. As soon as a peer who is free too joins, the session is booked "
+                "for you both and starts within minutes."
+                if data["now"]
+                else "You are in the queue. As soon as a peer fits your windows, the session is booked for you both.",
             )
             return redirect("queue")
     entries = list(match_requests_for(user=request.user).select_related("booking")[:QUEUE_HISTORY])
@@ -383,6 +391,7 @@ def queue(request):
             "past": [entry for entry in entries if entry is not waiting],
             "time_zone": _zone_name(request),
             "max_windows": QUEUE_WINDOWS,
+            "min_notice": min_notice_label(),
         },
     )
 

@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 
 from django.db.models import Prefetch
 
+from interview.pacing import BUDGETS_WRITTEN_FOR_MINUTES, scaled_budgets
 from rubrics.models import Criterion, RubricStep
 
 from ..models import CriterionCheck, InterviewerNote, Scorecard
@@ -95,13 +96,21 @@ def panel_note(note: InterviewerNote, *, step_number: int, started_at: dt.dateti
 
 
 def _panel(
-    *, rubric_id: int, scorecard: Scorecard | None, author_id: int | None, started_at, problem=None
+    *,
+    rubric_id: int,
+    scorecard: Scorecard | None,
+    author_id: int | None,
+    started_at,
+    problem=None,
+    duration_minutes: int = BUDGETS_WRITTEN_FOR_MINUTES,
 ) -> list[PanelStep]:
-    steps = (
+    steps = list(
         RubricStep.objects.filter(rubric_id=rubric_id)
         .order_by("number")
         .prefetch_related(Prefetch("criteria", queryset=Criterion.objects.order_by("order", "id")))
     )
+    # the budgets for this interview's length, as the room's step tracker shows them
+    budgets = scaled_budgets([step.time_budget_minutes for step in steps], duration_minutes=duration_minutes)
     ticks: dict[int, bool] = {}
     notes: dict[int, list[InterviewerNote]] = {}
     if scorecard is not None:
@@ -116,7 +125,7 @@ def _panel(
             number=step.number,
             key=step.key,
             title=step.title,
-            time_budget_minutes=step.time_budget_minutes,
+            time_budget_minutes=budget,
             prompts=list(step.interviewer_prompts or []),
             criteria=[
                 PanelCriterion(
@@ -133,7 +142,7 @@ def _panel(
             follow_ups=list((problem.follow_ups or {}).get(step.key, [])) if problem else [],
             hints=list((problem.hints or {}).get(step.key, [])) if problem else [],
         )
-        for step in steps
+        for step, budget in zip(steps, budgets, strict=True)
     ]
 
 
@@ -149,6 +158,7 @@ def panel_for_interview(*, interview, user) -> Panel:
         author_id=user.pk,
         started_at=started_at,
         problem=interview.problem,
+        duration_minutes=interview.duration_minutes,
     )
     return Panel(
         steps=steps,
@@ -167,4 +177,5 @@ def panel_for(scorecard: Scorecard) -> list[PanelStep]:
         scorecard=scorecard,
         author_id=None,
         started_at=interview_started_at(scorecard.interview),
+        duration_minutes=scorecard.interview.duration_minutes,
     )

@@ -24,8 +24,9 @@ from django.views.decorators.http import require_POST
 
 from core.errors import ApplicationError
 from interview.access import problem_visible
-from interview.lifecycle import interview_has_started
+from interview.lifecycle import interview_has_started, room_is_open
 from interview.models import Interview
+from interview.pacing import step_times
 from interview.selectors import transcript_for
 from interview.views.common import interview_or_404
 from review.selectors import ReviewVisibility, review_visibility, scorecard_for_interview
@@ -117,6 +118,7 @@ def _review_context(interview: Interview, audience: Audience, visible: ReviewVis
     own = {row.step.number: row for row in assessment.step_scores.all()} if assessment else {}
     scores = {row.step.number: row for row in scorecard.step_scores.all()} if scorecard and scores_visible else {}
 
+    times = {time.number: time for time in step_times(interview=interview)}
     step_rows = []
     for step in steps:
         score = scores.get(step.number)
@@ -141,6 +143,7 @@ def _review_context(interview: Interview, audience: Audience, visible: ReviewVis
                 "self_label": rubric.level_name(mine.level) if mine and mine.level else "",
                 "start": start,
                 "band": next((band.anchor for band in timeline if band.number == step.number), None),
+                "time": times.get(step.number),
             }
         )
 
@@ -170,6 +173,7 @@ def _review_context(interview: Interview, audience: Audience, visible: ReviewVis
         "duration": clock.elapsed(clock.ended_at) if clock.ended_at else "",
         "lane_counts": lane_counts,
         "reference_design_visible": reference_design_visible(interview=interview, audience=audience.kind),
+        **_swap_parts(interview, audience),
         "replay_config": {
             "mode": "review",
             "interview": {"id": interview.pk, "title": interview.problem.title},
@@ -182,6 +186,24 @@ def _review_context(interview: Interview, audience: Audience, visible: ReviewVis
         and not visible.self_assessment
         and bool(self_assessment_for(interview_id=interview.pk)),
     }
+
+
+def _swap_parts(interview: Interview, audience: Audience) -> dict:
+    """In a role swap, part 1's review leads on to part 2, and part 2's back to part 1 (not for share
+    readers: a link covers one interview)."""
+    if audience.is_shared or interview.booking.kind != "swap":
+        return {}
+    other = (
+        Interview.objects.select_related("interviewer__profile", "candidate__profile")
+        .filter(booking_id=interview.booking_id)
+        .exclude(pk=interview.pk)
+        .first()
+    )
+    if other is None:
+        return {}
+    if interview.part == 1:
+        return {"next_part": other, "next_part_open": room_is_open(other)}
+    return {"previous_part": other}
 
 
 @login_required

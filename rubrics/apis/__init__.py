@@ -1,5 +1,5 @@
 """REST API of the rubrics app, one module per resource."""
 
-from .problems import ProblemListApi
+from .problems import ProblemDetailApi, ProblemListApi
 
-__all__ = ["ProblemListApi"]
+__all__ = ["ProblemDetailApi", "ProblemListApi"]

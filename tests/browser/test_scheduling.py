@@ -71,9 +71,12 @@ def test_availability_is_booked_and_both_dashboards_show_it_in_their_own_zone(
     cal_start, cal_end = start.astimezone(NEW_YORK), end.astimezone(NEW_YORK)
     expect(slot).to_contain_text(f"{cal_start:%H:%M}{DASH}{cal_end:%H:%M}")
     expect(cal.locator(f'.slot-row[data-peer="{interviewer.pk}"]').first).to_contain_text("Ivy Interviewer")
+    asked = []  # booking asks first (static/js/site.js); accept
+    cal.once("dialog", lambda dialog: (asked.append(dialog.message), dialog.accept()))
     with cal.expect_navigation():
         slot.click()
     cal.wait_for_url(re.compile(r"/bookings/\d+/$"))
+    assert asked and asked[0].startswith("Book ") and "Ivy Interviewer" in asked[0]
     expect(cal.locator(".messages")).to_contain_text("Booked with Ivy Interviewer")
     booking = Booking.objects.get()
     assert (booking.organizer_id, booking.peer_id, booking.starts_at) == (candidate.pk, interviewer.pk, start)

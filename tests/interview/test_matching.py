@@ -37,7 +37,8 @@ def test_candidate_and_interviewer_are_paired_at_the_start_of_their_overlap(peop
     booking = Booking.objects.get()
     interview = booking.interviews.get()
     assert (interview.interviewer, interview.candidate) == (ivy, cal)
-    assert (booking.source, booking.starts_at, booking.ends_at) == ("match", at(1, 10, 15), at(1, 11, 15))
+    # on the first five-minute mark of the shared time
+    assert (booking.source, booking.starts_at, booking.ends_at) == ("match", at(1, 10, 10), at(1, 11, 10))
     assert set(MatchRequest.objects.values_list("status", flat=True)) == {"matched"}
     assert set(MatchRequest.objects.values_list("booking", flat=True)) == {booking.pk}
 
@@ -182,3 +183,19 @@ def test_joining_runs_the_matcher_once_committed(people, django_capture_on_commi
             user=ivy, mode="interviewer", duration_minutes=60, windows=[(at(1, 9), at(1, 12))]
         )
     assert Booking.objects.get().source == "match"
+
+
+def test_two_either_at_a_length_no_swap_takes_get_one_interview_of_that_length(people):
+    ivy, cal, _ = people
+    join(cal, "either", [(at(1, 9), at(1, 12))], duration=45)
+    join(ivy, "either", [(at(1, 9), at(1, 12))], duration=45)
+    booking = Booking.objects.get()
+    assert (booking.kind, booking.duration_minutes, booking.interviews.count()) == ("single", 45, 1)
+
+
+def test_two_either_at_a_swap_length_swap(people):
+    ivy, cal, _ = people
+    join(cal, "either", [(at(1, 9), at(1, 12))], duration=60)
+    join(ivy, "either", [(at(1, 9), at(1, 12))], duration=60)
+    booking = Booking.objects.get()
+    assert (booking.kind, booking.duration_minutes, booking.interviews.count()) == ("swap", 60, 2)

@@ -552,7 +552,7 @@ BOOK = {"mode": "candidate", "duration_minutes": 60}
     ("body", "status", "code", "words"),
     [
         ({"starts_at": z(at(-1, 10))}, 400, "in_past", "in the past"),
-        ({"starts_at": z(timezone.now() + dt.timedelta(minutes=10))}, 400, "too_soon", "30 minutes"),
+        ({"starts_at": z(timezone.now() + dt.timedelta(minutes=2))}, 400, "too_soon", "5 minutes"),
         ({"starts_at": z(at(40, 10))}, 400, "too_far", "4 weeks"),
         ({"starts_at": z(at(2, 15))}, 400, "not_available", "not in your peer's availability"),
         ({"starts_at": naive(at(2, 10))}, 400, "invalid", "starts_at: include a time zone offset"),

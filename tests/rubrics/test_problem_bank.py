@@ -3,6 +3,7 @@ follow-ups and hints per step, a reference design), the new fields are checked o
 back out identically, and the reference design is drawn and shown to those who may see it."""
 
 import copy
+import datetime as dt
 import io
 import re
 
@@ -10,7 +11,9 @@ import pytest
 import yaml
 from django.core.management import CommandError, call_command
 from django.urls import reverse
+from django.utils import timezone
 
+from interview.services import interview_schedule
 from rubrics.models import Problem
 from rubrics.selectors.content import bundled_step_keys, problems_as_data
 from rubrics.selectors.design import reference_design_elements, reference_design_for
@@ -298,8 +301,15 @@ def test_names_in_the_drawing_are_escaped(content):
     assert reference_design_for(Problem(title="none")) is None
 
 
-def test_problem_page_shows_follow_ups_hints_and_the_reference_design(client_for, interviewer, content):
+def test_problem_page_shows_follow_ups_hints_and_the_reference_design(client_for, interviewer, candidate, content):
     problem = Problem.objects.get(slug="rag-support-assistant")
+    interview_schedule(  # the interviewer of a session on it reads its material
+        created_by=interviewer,
+        problem_id=problem.pk,
+        scheduled_at=timezone.now() + dt.timedelta(hours=2),
+        peer=candidate.username,
+        my_role="interviewer",
+    )
     page = client_for(interviewer).get(reverse("problem_detail", args=[problem.slug])).content.decode()
     guide = page[page.index('id="interviewer-guide"') :]
     assert problem.follow_ups["serving"][0] in page and problem.hints["evaluation"][0] in page

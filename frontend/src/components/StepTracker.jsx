@@ -76,6 +76,15 @@ export default function StepTracker({ room, state, canMove }) {
                       {step.time_budget_minutes} min
                       {over && <span className="ml-step__over"> · over budget</span>}
                     </>
+                  ) : isDone || step.time_spent_seconds > 0 ? (
+                    <span
+                      className={
+                        step.time_spent_seconds > step.time_budget_minutes * 60 ? "ml-step__spent ml-step__spent--over" : "ml-step__spent"
+                      }
+                      data-testid="step-spent"
+                    >
+                      {formatDuration(step.time_spent_seconds * 1000)} spent / {step.time_budget_minutes} min
+                    </span>
                   ) : (
                     <>{step.time_budget_minutes} min</>
                   )}

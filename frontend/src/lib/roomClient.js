@@ -145,6 +145,8 @@ export class RoomClient {
         const patch = {};
         if (typeof msg.current_step === "number") patch.currentStep = msg.current_step;
         if (msg.step_started_at) patch.stepStartedAt = msg.step_started_at;
+        // budgets for this interview's length and the time each step took, the one just left included
+        if (Array.isArray(msg.steps)) patch.steps = [...msg.steps].sort((a, b) => a.number - b.number);
         this._set(patch);
         if (msg.event) this._addEvent(msg.event);
         break;

@@ -10,7 +10,7 @@ from django.utils import timezone
 
 from core.errors import ApplicationError
 from interview import timeslots
-from interview.lifecycle import room_opens_at
+from interview.lifecycle import earliest_start, room_opens_at
 from interview.models import Interview
 from interview.selectors import busy_for
 from interview.services import interview_accept, interview_schedule, profile_update, weekly_availability_add
@@ -82,8 +82,9 @@ DEMO_INTERVIEW_MINUTES = 60
 
 
 def _first_free_start(user_ids: list[int], now: dt.datetime) -> dt.datetime:
-    """Now, unless either demo account is still held (e.g. by a demo interview ended early): then the
-    end of that hold."""
+    """As soon as the minimum lead time allows (the room opens 10 minutes early, so at once), unless
+    either demo account is still held then: then the end of that hold."""
+    now = earliest_start(now)
     horizon = now + dt.timedelta(days=2)
     busy = busy_for(user_ids=user_ids, since=now, until=horizon)
     free = timeslots.subtract([(now, horizon)], [span for spans in busy.values() for span in spans])
