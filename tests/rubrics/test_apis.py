@@ -2,7 +2,7 @@
 
 from rubrics.models import Problem
 
-FIELDS = {"id", "slug", "title", "difficulty", "domain", "summary", "prompt"}
+FIELDS = {"id", "slug", "title", "difficulty", "domain", "summary", "prompt", "interviewer_material_visible"}
 
 
 def test_the_problem_bank_lists_active_problems_by_title(api_for, problem, outsider):
@@ -16,6 +16,7 @@ def test_the_problem_bank_lists_active_problems_by_title(api_for, problem, outsi
     )
     assert rows and problem.slug not in {row["slug"] for row in rows}
     assert set(rows[0]) == FIELDS
+    assert not any(row["interviewer_material_visible"] for row in rows)  # an outsider has done none
 
 
 def test_the_problem_bank_needs_a_sign_in(api_for, content):
