@@ -27,6 +27,7 @@ from .text import Mention, PhraseIndex, find_mentions
 
 TRANSCRIPT, BOARD = "transcript", "board"
 FOUND, NEGATED, MISSING = "found", "negated", "missing"
+CANDIDATE, INTERVIEWER = "candidate", "interviewer"
 WRITTEN_ON_BOARD = "On the board: "  # starts the text of a concept the candidate wrote on the board
 
 
@@ -44,16 +45,20 @@ class CriterionSpec:
     title: str
     weight: int
     concepts: tuple[str, ...]
+    description: str = ""
+    levels: tuple[str, ...] = ()  # the descriptors of levels 1-4, in order
 
 
 @dataclass(frozen=True)
 class Message:
-    """One chat message from the candidate."""
+    """One message of the interview: a chat message or a speech segment, by either party."""
 
     event_id: int
     step: int  # the step that was current when it was sent
     at: dt.datetime
     text: str
+    role: str = "candidate"
+    source: str = "chat"
 
 
 @dataclass(frozen=True)
@@ -264,6 +269,8 @@ def find_evidence(
     mentions = _Mentions()
 
     for message in messages:
+        if message.role != CANDIDATE:
+            continue
         for mention in _attribute(find_mentions(message.text, index, longest_only=True), message.step, step_of):
             mentions.add(
                 Finding(
