@@ -21,13 +21,19 @@ from typing import Any
 from whiteboard.lanes import lane_of
 from whiteboard.reconcile import wins_over
 
+from . import depth
 from .board import BoardFinding, Vocabulary, board_check, read_board, text_of
+from .judge import LIST_CREDIT, PROMPTED_CREDIT, SEMANTIC_CREDIT, SEMANTIC_MATCH, Signal, UnitEvidence, judge_step
 from .levels import CriterionCoverage, suggest_level
+from .semantic import embedder
 from .text import Mention, PhraseIndex, find_mentions
 
 TRANSCRIPT, BOARD = "transcript", "board"
 FOUND, NEGATED, MISSING = "found", "negated", "missing"
 CANDIDATE, INTERVIEWER = "candidate", "interviewer"
+BOARD_CREDIT = 0.7  # a criterion's board checks all passing, or its concepts only written on the board
+OTHER_STEP_CREDIT = 0.8  # a concept of the step named while another step was current
+DEPTH_KINDS = frozenset(depth.KINDS)
 WRITTEN_ON_BOARD = "On the board: "  # starts the text of a concept the candidate wrote on the board
 
 
@@ -97,6 +103,7 @@ class StepResult:
     score: float
     summary: str
     findings: list[Finding] = field(default_factory=list)
+    signals: list[Signal] = field(default_factory=list)
 
 
 def _attribute(mentions: Iterable[Mention], step: int, step_of: dict[str, int]) -> list[Mention]:
@@ -264,26 +271,11 @@ def find_evidence(
 ) -> list[StepResult]:
     """Evidence and a suggested level for every step. `messages` are the candidate's chat messages
     and `ops` the board's op log, both in order; `step_starts` the step changes, in order."""
-    index = PhraseIndex.build((concept, c.key) for c in criteria for concept in c.concepts)
+    index = PhraseIndex.build(((concept, c.key) for c in criteria for concept in c.concepts), fuzzy=True)
     step_of = {c.key: c.step for c in criteria}
     mentions = _Mentions()
-
-    for message in messages:
-        if message.role != CANDIDATE:
-            continue
-        for mention in _attribute(find_mentions(message.text, index, longest_only=True), message.step, step_of):
-            mentions.add(
-                Finding(
-                    step=step_of[mention.payload],
-                    criterion=mention.payload,
-                    source=TRANSCRIPT,
-                    verdict=mention.verdict,
-                    concept=mention.phrase,
-                    text=mention.sentence,
-                    at=message.at,
-                    transcript_event_id=message.event_id,
-                )
-            )
+    messages = sorted(messages, key=lambda m: (m.at, m.event_id))
+    units = _transcript(messages, criteria, index, step_of, mentions)
 
     replay = _BoardReplay(
         criteria=criteria, index=index, expectations=expectations, lanes=lanes, step_starts=step_starts
@@ -311,11 +303,110 @@ def find_evidence(
         else:
             board_by_step.setdefault(step, []).append(item)
 
-    return [_step_result(step, criteria, mentions, board_by_criterion, board_by_step) for step in steps]
+    return [_step_result(step, criteria, mentions, board_by_criterion, board_by_step, units) for step in steps]
 
 
-def _step_result(step: StepSpec, criteria, mentions: _Mentions, board_by_criterion, board_by_step) -> StepResult:
+def _transcript(messages, criteria, index: PhraseIndex, step_of, mentions: "_Mentions") -> list[UnitEvidence]:
+    """The candidate's mentions (into `mentions`) and units, each unit with what it is evidence for.
+
+    A concept counts as prompted when the interviewer said it earlier in the same step and the
+    candidate had not said it before that."""
+    interviewer_said: dict[tuple[int, str], dt.datetime] = {}  # (step, phrase) -> first time
+    candidate_said: dict[str, dt.datetime] = {}
+    recent: dict[int, list[frozenset[str]]] = {}  # step -> content words of the interviewer's messages
+    units: list[UnitEvidence] = []
+    for message in messages:
+        if message.role != CANDIDATE:
+            if not _asks(message.text):
+                continue  # the interviewer giving facts that were asked for is no hint
+            for mention in find_mentions(message.text, index, longest_only=True):
+                interviewer_said.setdefault((message.step, mention.phrase), message.at)
+            words = depth.content_words(depth.words_of(message.text))
+            recent.setdefault(message.step, []).append(words)
+            continue
+        for mention in _attribute(find_mentions(message.text, index, longest_only=True), message.step, step_of):
+            mentions.add(
+                Finding(
+                    step=step_of[mention.payload],
+                    criterion=mention.payload,
+                    source=TRANSCRIPT,
+                    verdict=mention.verdict,
+                    concept=mention.phrase,
+                    text=mention.sentence,
+                    at=message.at,
+                    transcript_event_id=message.event_id,
+                )
+            )
+        said_before = frozenset().union(*recent.get(message.step, [])[-2:])
+        for text in depth.split_units(message.text):
+            found = [
+                m
+                for m in _attribute(find_mentions(text, index, longest_only=True), message.step, step_of)
+                if not m.negated
+            ]
+            term_words = sum(len(m.quote.split()) for m in found)
+            unit = depth.read_unit(text, term_words=term_words, said_before=said_before)
+            evidence = UnitEvidence(
+                step=message.step,
+                at=message.at,
+                event_id=message.event_id,
+                text=text,
+                words=unit.words,
+                content=len(unit.content),
+                signals=unit.signals,
+                is_list=unit.is_list,
+                is_echo=unit.is_echo,
+            )
+            for mention in found:
+                hinted = interviewer_said.get((message.step, mention.phrase))
+                first = candidate_said.setdefault(mention.phrase, message.at)
+                prompted = hinted is not None and hinted <= first
+                credit = LIST_CREDIT if unit.is_list else PROMPTED_CREDIT if prompted or unit.is_echo else 1.0
+                if prompted:
+                    evidence.prompted.add(mention.phrase)
+                key = mention.payload
+                evidence.criteria[key] = max(evidence.criteria.get(key, 0.0), credit)
+            units.append(evidence)
+    _semantic(units, criteria)
+    return units
+
+
+def _asks(text: str) -> bool:
+    """Whether an interviewer's message asks or suggests something (a question), rather than answering."""
+    return "?" in text
+
+
+def _prototypes(criterion: CriterionSpec) -> list[str]:
+    texts = [criterion.description] + [d for d in criterion.levels[2:] if d]
+    return [t for t in texts if t] or [criterion.title]
+
+
+def _semantic(units: list[UnitEvidence], criteria: Sequence[CriterionSpec]) -> None:
+    """Credit for the current step's criteria a unit matches by meaning, when no word matched."""
+    model = embedder()
+    candidates = [u for u in units if not u.is_list and u.words >= 6]
+    if model is None or not candidates:
+        return
+    by_step: dict[int, list[CriterionSpec]] = {}
+    for criterion in criteria:
+        by_step.setdefault(criterion.step, []).append(criterion)
+    texts = [t for c in criteria for t in _prototypes(c)]
+    vectors = dict(zip(texts, model.embed(texts), strict=True))
+    unit_vectors = model.embed([u.text for u in candidates])
+    for unit, vector in zip(candidates, unit_vectors, strict=True):
+        for criterion in by_step.get(unit.step, []):
+            similarity = max(float(vectors[t] @ vector) for t in _prototypes(criterion))
+            if similarity >= SEMANTIC_MATCH and unit.criteria.get(criterion.key, 0.0) < SEMANTIC_CREDIT:
+                credit = SEMANTIC_CREDIT * (PROMPTED_CREDIT if unit.is_echo else 1.0)
+                unit.criteria[criterion.key] = max(unit.criteria.get(criterion.key, 0.0), credit)
+                unit.semantic.add(criterion.key)
+
+
+def _step_result(
+    step: StepSpec, criteria, mentions: _Mentions, board_by_criterion, board_by_step, units: list[UnitEvidence]
+) -> StepResult:
     items: list[Finding] = []
+    carried: dict[str, float] = {}
     coverage: list[CriterionCoverage] = []
     for criterion in (c for c in criteria if c.step == step.number):
         said = mentions.for_criterion(criterion.key)
@@ -325,6 +416,10 @@ def _step_result(step: StepSpec, criteria, mentions: _Mentions, board_by_criteri
         negated_concepts = {f.concept for f in negated}
         checks = board_by_criterion.get(criterion.key, [])
         passed = sum(1 for f in checks if f.verdict == FOUND)
+        if found:
+            carried[criterion.key] = BOARD_CREDIT if all(f.source == BOARD for f in found) else OTHER_STEP_CREDIT
+        if checks:
+            carried[criterion.key] = max(carried.get(criterion.key, 0.0), BOARD_CREDIT * passed / len(checks))
         coverage.append(
             CriterionCoverage(
                 key=criterion.key,
@@ -347,10 +442,24 @@ def _step_result(step: StepSpec, criteria, mentions: _Mentions, board_by_criteri
         coverage.append(CriterionCoverage("board", "The board", 1, checks_passed=passed, checks_total=len(loose)))
         items.extend(loose)
     suggestion = suggest_level(coverage)
+    weights = {c.key: c.weight for c in criteria if c.step == step.number}
+    judgement = judge_step(
+        step=step.number, weights=weights, units=[u for u in units if u.step == step.number], carried=carried
+    )
+    summary = suggestion.summary.rstrip(".") + "; " + _depth_summary(judgement) + "."
     # Moments first, in the order they happened; then what never happened, in rubric order.
     timed = sorted(
         (f for f in items if f.at is not None),
         key=lambda f: (f.at, f.transcript_event_id or 0, f.board_seq or 0, f.source, f.concept),
     )
     untimed = [f for f in items if f.at is None]
-    return StepResult(step.number, suggestion.level, suggestion.score, suggestion.summary, timed + untimed)
+    return StepResult(step.number, judgement.level, judgement.score, summary, timed + untimed, judgement.signals)
+
+
+def _depth_summary(judgement) -> str:
+    kinds = [s.text.split(" at ")[0] for s in judgement.signals if s.kind in DEPTH_KINDS]
+    prompted = sum(1 for s in judgement.signals if s.kind == "prompted" and s.at)
+    parts = [", ".join(kinds) if kinds else "no depth shown (no choice, trade-off, numbers or risks)"]
+    if prompted:
+        parts.append(f"{prompted} answer{'s' if prompted > 1 else ''} prompted by the interviewer")
+    return "; ".join(parts)
