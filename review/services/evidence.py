@@ -162,7 +162,14 @@ def _store(report: EvidenceReport, steps: list[RubricStep], results: list[StepRe
     report.items.all().delete()
     report.suggestions.all().delete()
     StepSuggestion.objects.bulk_create(
-        StepSuggestion(report=report, step=step_by_number[r.step], level=r.level, summary=r.summary) for r in results
+        StepSuggestion(
+            report=report,
+            step=step_by_number[r.step],
+            level=r.level,
+            summary=r.summary,
+            signals=[signal.as_dict() for signal in r.signals],
+        )
+        for r in results
     )
     Evidence.objects.bulk_create(
         Evidence(

@@ -446,7 +446,9 @@ def _step_result(
     judgement = judge_step(
         step=step.number, weights=weights, units=[u for u in units if u.step == step.number], carried=carried
     )
-    summary = suggestion.summary.rstrip(".") + "; " + _depth_summary(judgement) + "."
+    summary = suggestion.summary
+    if judgement.substance or judgement.signals:
+        summary = summary.rstrip(".") + "; " + _depth_summary(judgement) + "."
     # Moments first, in the order they happened; then what never happened, in rubric order.
     timed = sorted(
         (f for f in items if f.at is not None),
@@ -457,7 +459,7 @@ def _step_result(
 
 
 def _depth_summary(judgement) -> str:
-    kinds = [s.text.split(" at ")[0] for s in judgement.signals if s.kind in DEPTH_KINDS]
+    kinds = [s.label for s in judgement.signals if s.kind in DEPTH_KINDS]
     prompted = sum(1 for s in judgement.signals if s.kind == "prompted" and s.at)
     parts = [", ".join(kinds) if kinds else "no depth shown (no choice, trade-off, numbers or risks)"]
     if prompted:

@@ -43,17 +43,25 @@ SIGNAL_TEXT = {
 
 @dataclass(frozen=True)
 class Signal:
-    """One reason behind a suggested level, with the moment it happened."""
+    """One reason behind a suggested level, with the moment it happened and the words that showed it."""
 
-    kind: str  # a depth kind, or prompted, list, echo, semantic
-    text: str  # "trade-off stated at 14:02: “…”"
+    kind: str  # a depth kind (depth.KINDS), or prompted, list, semantic
+    label: str  # "trade-off stated", "prompted by the interviewer: repeats PR-AUC"
+    quote: str = ""
     at: dt.datetime | None = None
     transcript_event_id: int | None = None
+
+    @property
+    def text(self) -> str:
+        """ "trade-off stated at 14:02: “…”" (the clock in the datetime's own zone)."""
+        when = f" at {clock(self.at)}" if self.at else ""
+        return f"{self.label}{when}" + (f": “{self.quote}”" if self.quote else "")
 
     def as_dict(self) -> dict:
         return {
             "kind": self.kind,
-            "text": self.text,
+            "label": self.label,
+            "quote": self.quote,
             "at": self.at.isoformat() if self.at else None,
             "transcript_event_id": self.transcript_event_id,
         }
@@ -130,23 +138,22 @@ def judge_step(
 
     signals: list[Signal] = []
     for kind, unit in sorted(kinds.items(), key=lambda item: (item[1].at, item[0])):
-        text = f"{SIGNAL_TEXT[kind]} at {clock(unit.at)}: “{_short(unit.text)}”"
-        signals.append(Signal(kind, text, unit.at, unit.event_id))
+        signals.append(Signal(kind, SIGNAL_TEXT[kind], _short(unit.text), unit.at, unit.event_id))
     for unit in units:
         if unit.semantic:
-            text = f"same meaning as the rubric's wording at {clock(unit.at)}: “{_short(unit.text)}”"
-            signals.append(Signal("semantic", text, unit.at, unit.event_id))
+            label = "close in meaning to the rubric's descriptors"
+            signals.append(Signal("semantic", label, _short(unit.text), unit.at, unit.event_id))
 
     evidence_units = [u for u in units if u.criteria]
     prompted_units = [u for u in evidence_units if u.is_echo or (u.prompted and not u.signals)]
     for unit in prompted_units:
         said = ", ".join(sorted(unit.prompted)) or "the interviewer's words"
-        text = f"prompted by the interviewer at {clock(unit.at)}: repeats {said}"
-        signals.append(Signal("prompted", text, unit.at, unit.event_id))
+        label = f"prompted by the interviewer (repeats {said})"
+        signals.append(Signal("prompted", label, _short(unit.text), unit.at, unit.event_id))
     lists = [u for u in units if u.is_list]
     for unit in lists:
-        text = f"a bare list of terms at {clock(unit.at)}, nothing weighed: “{_short(unit.text)}”"
-        signals.append(Signal("list", text, unit.at, unit.event_id))
+        label = "a bare list of terms, nothing weighed"
+        signals.append(Signal("list", label, _short(unit.text), unit.at, unit.event_id))
 
     if evidence_units and len(prompted_units) / len(evidence_units) > PROMPTED_SHARE and level > 1:
         # After a heavy hint, one level lower; the topic did come up, so 2 when the answer covers it.
