@@ -34,6 +34,7 @@ CANDIDATE, INTERVIEWER = "candidate", "interviewer"
 BOARD_CREDIT = 0.7  # a criterion's board checks all passing, or its concepts only written on the board
 OTHER_STEP_CREDIT = 0.8  # a concept of the step named while another step was current
 DEPTH_KINDS = frozenset(depth.KINDS)
+SETTLE = dt.timedelta(seconds=5)  # a label unchanged this long has settled: it is no longer being typed
 WRITTEN_ON_BOARD = "On the board: "  # starts the text of a concept the candidate wrote on the board
 
 
@@ -159,8 +160,8 @@ class _BoardReplay:
         self.loose: set[str] = set()
         self.since: dict[str, tuple[str, int, dt.datetime | None]] = {}
         self.latest: list[BoardFinding] = []
-        # text element id -> (its text, who wrote it, {(phrase, verdict): (seq, at, sentence, criteria)})
-        self.written: dict[str, tuple[str, int | None, dict[tuple[str, str], tuple]]] = {}
+        # text element id -> the label as last written, and the concepts cited from its settled versions
+        self.written: dict[str, _Label] = {}
         self._text_memo: dict[str, list[Mention]] = {}
         self._check(0, None)
 
@@ -226,21 +227,21 @@ class _BoardReplay:
 
     def _written(self, element: dict[str, Any], op: Op) -> None:
         text = "" if element.get("isDeleted") else text_of(element)
-        before_text, author, before = self.written.get(element["id"], ("", None, {}))
-        if text == before_text:
+        label = self.written.get(element["id"])
+        if label is not None and text == label.text:
             return  # moved or restyled, not rewritten
-        now: dict[tuple[str, str], tuple] = {}
-        chosen = _attribute(self._mentions(text), self.step_at(op.at), self.step_of)
-        for mention in chosen:
+        cited: dict[tuple[str, str], tuple] = {}
+        if label is not None:
+            if op.at - label.at >= SETTLE:
+                label.settle()
+            if op.author_id == label.author:
+                cited = label.cited  # the same hand going on writing keeps what it had written
+        mentions: dict[tuple[str, str], tuple[str, frozenset]] = {}
+        for mention in _attribute(self._mentions(text), self.step_at(op.at), self.step_of):
             key = (mention.phrase, mention.verdict)
-            if key in before and op.author_id == author:
-                now[key] = before[key]
-            elif key in now:
-                seq, at, sentence, criteria = now[key]
-                now[key] = (seq, at, sentence, criteria | {mention.payload})
-            else:
-                now[key] = (op.seq, op.at, mention.sentence, frozenset({mention.payload}))
-        self.written[element["id"]] = (text, op.author_id, now)
+            sentence, criteria = mentions.get(key, (mention.sentence, frozenset()))
+            mentions[key] = (sentence, criteria | {mention.payload})
+        self.written[element["id"]] = _Label(text, op.author_id, op.seq, op.at, mentions, cited)
 
     def findings(self) -> list[tuple[BoardFinding, int | None, dt.datetime | None]]:
         out = []
@@ -250,12 +251,47 @@ class _BoardReplay:
         return out
 
     def written_by(self, author_id: int | None) -> Iterable[tuple[str, str, int, dt.datetime, str, frozenset]]:
+        """The concepts each label of `author_id` still shows, each cited once, as the label settled."""
         for element_id in sorted(self.written):
-            _, author, keys = self.written[element_id]
-            if author != author_id or element_id not in self.state or self.state[element_id].get("isDeleted"):
+            label = self.written[element_id]
+            if label.author != author_id or element_id not in self.state or self.state[element_id].get("isDeleted"):
                 continue
-            for (phrase, verdict), (seq, at, sentence, criteria) in sorted(keys.items()):
+            label.settle()  # the label as it stands at the end has settled too
+            for (phrase, verdict), (seq, at, sentence, criteria) in sorted(label.cited.items()):
                 yield phrase, verdict, seq, at, sentence, criteria
+
+
+@dataclass
+class _Label:
+    """One text element as last written, and the concepts cited from its settled versions.
+
+    Typing sends an op per keystroke or so, so most versions of a label are half-typed ("Feature
+    pip"). A version has settled when it stayed unchanged for SETTLE, or is the last one; a concept
+    is cited once, with the first settled version that showed it (its quote, op and time), for as
+    long as the settled versions keep showing it."""
+
+    text: str
+    author: int | None
+    seq: int
+    at: dt.datetime
+    mentions: dict[tuple[str, str], tuple[str, frozenset]]  # (phrase, verdict) -> (sentence, criteria)
+    cited: dict[tuple[str, str], tuple] = field(default_factory=dict)  # -> (seq, at, sentence, criteria)
+
+    def settle(self) -> None:
+        cited = {}
+        for key, (sentence, criteria) in self.mentions.items():
+            known = self.cited.get(key)
+            cited[key] = (
+                (known[0], known[1], known[2], known[3] | criteria)
+                if known
+                else (
+                    self.seq,
+                    self.at,
+                    sentence,
+                    criteria,
+                )
+            )
+        self.cited = cited
 
 
 def find_evidence(
@@ -382,14 +418,21 @@ def _prototypes(criterion: CriterionSpec) -> list[str]:
 
 
 def _semantic(units: list[UnitEvidence], criteria: Sequence[CriterionSpec]) -> None:
-    """Credit for the current step's criteria a unit matches by meaning, when no word matched."""
-    model = embedder()
-    candidates = [u for u in units if not u.is_list and u.words >= 6]
-    if model is None or not candidates:
-        return
+    """Credit for the current step's criteria a unit matches by meaning, when no word matched. Units
+    of a step whose criteria all have full credit from words already are not embedded."""
     by_step: dict[int, list[CriterionSpec]] = {}
     for criterion in criteria:
         by_step.setdefault(criterion.step, []).append(criterion)
+    # Only criteria that words left short of what a match by meaning would give need the model.
+    best: dict[str, float] = {}
+    for unit in units:
+        for key, credit in unit.criteria.items():
+            best[key] = max(best.get(key, 0.0), credit)
+    open_steps = {step for step, specs in by_step.items() if any(best.get(c.key, 0.0) < SEMANTIC_CREDIT for c in specs)}
+    candidates = [u for u in units if not u.is_list and u.words >= 6 and u.step in open_steps]
+    model = embedder() if candidates else None
+    if model is None:
+        return
     texts = [t for c in criteria for t in _prototypes(c)]
     vectors = dict(zip(texts, model.embed(texts), strict=True))
     unit_vectors = model.embed([u.text for u in candidates])

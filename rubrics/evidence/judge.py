@@ -146,7 +146,7 @@ def judge_step(
 
     evidence_units = [u for u in units if u.criteria]
     prompted_units = [u for u in evidence_units if u.is_echo or (u.prompted and not u.signals)]
-    for unit in prompted_units:
+    for unit in (u for u in evidence_units if u.is_echo or u.prompted):
         said = ", ".join(sorted(unit.prompted)) or "the interviewer's words"
         label = f"prompted by the interviewer (repeats {said})"
         signals.append(Signal("prompted", label, _short(unit.text), unit.at, unit.event_id))

@@ -19,8 +19,8 @@ from pathlib import Path
 
 import numpy as np
 
-MAX_TOKENS = 128  # the model was trained on sentences; longer input is cut
-BATCH = 32
+MAX_TOKENS = 64  # units are sentences of up to ~45 words; longer input is cut
+BATCH = 16  # sorted by length, so a batch pads little
 MEMO_SIZE = 20_000
 DIMENSIONS = 384
 
