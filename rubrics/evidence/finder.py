@@ -1,8 +1,12 @@
 """One pass over an interview: the candidate's messages, then the board's op log replayed once,
 giving evidence items and a suggested level per step. Plain data in, plain data out.
 
-Transcript: every concept of every criterion is looked for in each of the candidate's chat messages
-(the interviewer's words are not the candidate's evidence). When one phrase belongs to criteria of
+Transcript: both parties' messages come in, each with its role and source (chat, or speech
+segments); every concept of every criterion is looked for in each of the candidate's messages (the
+interviewer's words are never the candidate's evidence, but they tell which of the candidate's
+concepts were prompted). Each message is also cut into units read for depth (depth.py) and, where
+words fall short, matched by meaning (semantic.py); judge.py turns that into a level with the
+signals that set it. When one phrase belongs to criteria of
 several steps ("latency", "model registry"), the step that was current when it was said decides;
 if none of them is the current step, it counts for all of them.
 
