@@ -62,6 +62,7 @@ bench: install build
 	$(PY) -m bench.board_sync --quick
 	$(PY) bench/board_history.py
 	$(PY) bench/evidence.py
+	$(PY) bench/evidence_quality.py
 	$(PY) bench/board_export.py
 
 clean:

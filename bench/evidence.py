@@ -1,10 +1,13 @@
 """How long the evidence finder takes on one interview, printed as JSON.
 
-Builds a scratch interview on the video-recommendation problem: a chat of M candidate messages and
-a board drawn as in tests/rubrics/evidence_boards.py (a strong two-lane answer), followed by N ops
-that move its shapes around (default 20,000), then times `evidence_report_run` (transcript
-matching, one replay of the op log, suggested levels, storing the report). Uses DATABASE_URL
-(default: a temporary SQLite file).
+Builds a scratch interview on the video-recommendation problem: a chat of M candidate messages
+(default 200, every one different, so no sentence embedding is reused) with an interviewer's question
+after every third, and a board drawn as in tests/rubrics/evidence_boards.py (a strong two-lane
+answer), followed by N ops that move its shapes around (default 20,000): more than a 45-minute
+session holds. Then times `evidence_report_run` (transcript matching, depth signals and sentence
+embeddings, one replay of the op log, suggested levels, storing the report) with the embedding memo
+emptied before each run, and reports the embedding model's load time and the process's peak memory
+before and after loading it. Uses DATABASE_URL (default: a temporary SQLite file).
 
     .venv/bin/python bench/evidence.py
     DATABASE_URL=postgres://postgres@127.0.0.1:5432/mocklane_bench .venv/bin/python bench/evidence.py
@@ -14,6 +17,7 @@ import argparse
 import datetime as dt
 import json
 import random
+import resource
 import statistics
 import sys
 import time
@@ -50,6 +54,7 @@ def main() -> None:
     from interview.services import interview_accept, interview_post_message, interview_schedule
     from review.models import Evidence
     from review.services.evidence import evidence_report_run
+    from rubrics.evidence.semantic import embedder
     from rubrics.models import Problem
     from rubrics.services import content_load
     from tests.rubrics.evidence_boards import good_board
@@ -69,7 +74,10 @@ def main() -> None:
     )
     interview = interview_accept(interview=interview, user=cal)
     for n in range(args.messages):
-        interview_post_message(interview=interview, user=cal, text=LINES[n % len(LINES)])
+        text = f"{LINES[n % len(LINES)]} Point {n}: about {n * 10 + 5}k users in region {n % 17}."
+        interview_post_message(interview=interview, user=cal, text=text)
+        if n % 3 == 2:
+            interview_post_message(interview=interview, user=ivy, text=f"What about case {n}, would that change it?")
 
     _, batches = good_board()
     drawn = [element for batch in batches for element in batch]
@@ -92,8 +100,16 @@ def main() -> None:
     for start in range(0, len(requests), 500):
         board_apply_batch(requests=requests[start : start + 500])
 
+    peak_before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    started = time.perf_counter()
+    model = embedder()
+    load_s = time.perf_counter() - started
+    peak_after = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
     runs = []
     for _ in range(args.repeat):
+        if model is not None:
+            model._memo.clear()  # every run embeds every sentence, as for an interview never read before
         started = time.perf_counter()
         report = evidence_report_run(interview_id=interview.pk)
         runs.append(time.perf_counter() - started)
@@ -104,6 +120,14 @@ def main() -> None:
                 "database": django.db.connection.vendor,
                 "ops": len(requests),
                 "messages": args.messages,
+                "interviewer_messages": args.messages // 3,
+                "embeddings": model is not None,
+                "model_load_s": round(load_s, 3),
+                "peak_rss_mb": {
+                    "before_model": round(peak_before),
+                    "after_model": round(peak_after),
+                    "after_runs": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024),
+                },
                 "run_s": {"median": round(statistics.median(runs), 3), "max": round(max(runs), 3)},
                 "status": report.status,
                 "evidence_items": items.count(),

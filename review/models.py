@@ -138,6 +138,8 @@ class StepSuggestion(models.Model):
     step = models.ForeignKey("rubrics.RubricStep", on_delete=models.PROTECT, related_name="+")
     level = models.PositiveSmallIntegerField()
     summary = models.TextField(blank=True)
+    # Why this level: [{"kind", "label", "quote", "at", "transcript_event_id"}], in the order they happened.
+    signals = models.JSONField(default=list, blank=True)
 
     class Meta:
         db_table = "rubrics_stepsuggestion"

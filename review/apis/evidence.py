@@ -14,7 +14,7 @@ from interview.lifecycle import interview_is_scorable
 from interview.models import Interview
 
 from ..selectors import review_visibility
-from ..selectors.evidence import agreement_stats, evidence_for
+from ..selectors.evidence import SIGNAL_KINDS, agreement_stats, evidence_for
 from ..services.evidence import evidence_report_request
 
 
@@ -26,9 +26,21 @@ class InterviewEvidenceApi(APIView):
     class OutputSerializer(serializers.Serializer):
         class StepSerializer(serializers.Serializer):
             class SuggestionSerializer(serializers.Serializer):
+                class SignalSerializer(serializers.Serializer):
+                    kind = serializers.ChoiceField(
+                        choices=sorted(SIGNAL_KINDS),
+                        help_text="A depth signal the level rewards, or what held it back: prompted, a bare list.",
+                    )
+                    label = serializers.CharField(help_text="What was seen, e.g. “trade-off stated”.")  # type: ignore[assignment]  # stubs: clashes with Field's own attribute
+                    quote = serializers.CharField(allow_blank=True, help_text="The words that showed it.")
+                    at = serializers.DateTimeField(allow_null=True)
+                    transcript_event_id = serializers.IntegerField(allow_null=True)
+                    url = serializers.CharField(allow_blank=True, help_text="The moment on the review page.")
+
                 level = serializers.IntegerField(min_value=1, max_value=4)
                 name = serializers.CharField()
                 summary = serializers.CharField()
+                signals = SignalSerializer(many=True, help_text="Why this level, in the order it happened.")
 
             class ItemSerializer(serializers.Serializer):
                 id = serializers.IntegerField()

@@ -8,6 +8,7 @@ from collections import defaultdict
 from typing import Any
 
 from django.urls import reverse
+from django.utils.dateparse import parse_datetime
 
 from rubrics.evidence.finder import WRITTEN_ON_BOARD
 from rubrics.models import RubricStep
@@ -44,6 +45,34 @@ def _item(item: Evidence, review_url: str) -> dict[str, Any]:
     }
 
 
+SIGNAL_KINDS = frozenset(
+    {"choice", "trade-off", "alternatives", "numbers", "business", "failure", "prompted", "list", "semantic"}
+)
+
+
+def _signals(stored: Any, review_url: str) -> list[dict[str, Any]]:
+    """The stored reasons for a suggestion, each with its moment and a link to it on the review page."""
+    signals = []
+    for raw in stored if isinstance(stored, list) else []:
+        if not isinstance(raw, dict) or raw.get("kind") not in SIGNAL_KINDS:
+            continue
+        at = parse_datetime(raw["at"]) if isinstance(raw.get("at"), str) else None
+        event_id = raw.get("transcript_event_id") if isinstance(raw.get("transcript_event_id"), int) else None
+        link = f"#event-{event_id}" if event_id else ""
+        signals.append(
+            {
+                "kind": raw["kind"],
+                "label": str(raw.get("label") or ""),
+                "quote": str(raw.get("quote") or ""),
+                "at": at,
+                "transcript_event_id": event_id,
+                "link": link,
+                "url": review_url + link if link else "",
+            }
+        )
+    return signals
+
+
 def _moments(items: list[dict[str, Any]]) -> list[dict[str, Any]]:
     """Items that show the same thing (one message naming three concepts) merged into one line
     listing the concepts and criteria, in the order they first appear."""
@@ -62,7 +91,7 @@ def _moments(items: list[dict[str, Any]]) -> list[dict[str, Any]]:
 def evidence_for(*, interview_id: int) -> dict[str, Any] | None:
     """The interview's evidence report per step, or None when the finder has never been asked:
     {"status", "status_label", "finder_version", "requested_at", "finished_at", "error",
-     "steps": [{"number", "key", "title", "suggestion": {"level", "name", "summary"} | None,
+     "steps": [{"number", "key", "title", "suggestion": {"level", "name", "summary", "signals"} | None,
                 "items": [...], "moments": items merged per moment, "counts": {verdict: n}}],
      "by_number": {step number: the same step dict}}."""
     report = EvidenceReport.objects.select_related("rubric").filter(interview_id=interview_id).first()
@@ -90,6 +119,7 @@ def evidence_for(*, interview_id: int) -> dict[str, Any] | None:
                     "level": suggestion.level,
                     "name": rubric.level_name(suggestion.level),
                     "summary": suggestion.summary,
+                    "signals": _signals(suggestion.signals, review_url),
                 }
                 if suggestion
                 else None,

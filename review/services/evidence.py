@@ -16,7 +16,17 @@ from django.utils import timezone
 from interview.models import Interview, TranscriptEvent
 from interview.selectors import transcript_for
 from rubrics.evidence import FINDER_VERSION
-from rubrics.evidence.finder import CriterionSpec, Message, Op, StepResult, StepSpec, StepStart, find_evidence
+from rubrics.evidence.finder import (
+    CANDIDATE,
+    INTERVIEWER,
+    CriterionSpec,
+    Message,
+    Op,
+    StepResult,
+    StepSpec,
+    StepStart,
+    find_evidence,
+)
 from rubrics.models import RubricStep
 from rubrics.selectors import rubric_steps
 from whiteboard.selectors import board_ops_page
@@ -112,17 +122,24 @@ def _ops(board_id: int) -> Iterator[Op]:
 
 def _find(interview: Interview, steps: list[RubricStep]) -> list[StepResult]:
     events = list(transcript_for(interview_id=interview.pk))
+    roles = {interview.candidate_id: CANDIDATE, interview.interviewer_id: INTERVIEWER}
     messages = [
-        Message(event_id=e.pk, step=e.step, at=e.created_at, text=e.text)
+        Message(event_id=e.pk, step=e.step, at=e.created_at, text=e.text, role=roles[e.author_id], source="chat")
         for e in events
-        if e.kind == TranscriptEvent.Kind.CHAT and e.author_id == interview.candidate_id
+        if e.kind == TranscriptEvent.Kind.CHAT and e.author_id in roles
     ]
     step_starts = [StepStart(step=e.step, at=e.created_at) for e in events if e.kind == TranscriptEvent.Kind.STEP]
     return find_evidence(
         steps=[StepSpec(number=s.number, key=s.key, title=s.title) for s in steps],
         criteria=[
             CriterionSpec(
-                key=c.key, step=s.number, title=c.title, weight=c.weight, concepts=tuple(map(str, c.concepts or ()))
+                key=c.key,
+                step=s.number,
+                title=c.title,
+                weight=c.weight,
+                concepts=tuple(map(str, c.concepts or ())),
+                description=c.description or "",
+                levels=tuple(str((c.levels or {}).get(str(n), (c.levels or {}).get(n, ""))) for n in range(1, 5)),
             )
             for s in steps
             for c in s.criteria.all()
@@ -145,7 +162,14 @@ def _store(report: EvidenceReport, steps: list[RubricStep], results: list[StepRe
     report.items.all().delete()
     report.suggestions.all().delete()
     StepSuggestion.objects.bulk_create(
-        StepSuggestion(report=report, step=step_by_number[r.step], level=r.level, summary=r.summary) for r in results
+        StepSuggestion(
+            report=report,
+            step=step_by_number[r.step],
+            level=r.level,
+            summary=r.summary,
+            signals=[signal.as_dict() for signal in r.signals],
+        )
+        for r in results
     )
     Evidence.objects.bulk_create(
         Evidence(

@@ -123,6 +123,9 @@ def _review_context(interview: Interview, audience: Audience, visible: ReviewVis
     for step in steps:
         score = scores.get(step.number)
         suggestion = found.get(step.number, {}).get("suggestion")
+        if suggestion:
+            signals = [{**signal, "elapsed": clock.elapsed(signal["at"])} for signal in suggestion["signals"]]
+            suggestion = {**suggestion, "signals": signals}
         mine = own.get(step.number)
         start = next((m for m in markers if m.number == step.number), None)
         step_rows.append(

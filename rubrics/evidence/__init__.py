@@ -3,4 +3,4 @@ suggested levels (levels.py), and the finder that runs them over one interview (
 Nothing here touches the database; review/services/evidence.py loads the rows and saves the result."""
 
 # Bumped whenever the finder's rules change, so a report says which rules produced it.
-FINDER_VERSION = 2  # 2: palette shapes are read by their component type
+FINDER_VERSION = 3  # 2: palette shapes are read by their component type; 3: depth, prompting and meaning

@@ -1,8 +1,12 @@
 """One pass over an interview: the candidate's messages, then the board's op log replayed once,
 giving evidence items and a suggested level per step. Plain data in, plain data out.
 
-Transcript: every concept of every criterion is looked for in each of the candidate's chat messages
-(the interviewer's words are not the candidate's evidence). When one phrase belongs to criteria of
+Transcript: both parties' messages come in, each with its role and source (chat, or speech
+segments); every concept of every criterion is looked for in each of the candidate's messages (the
+interviewer's words are never the candidate's evidence, but they tell which of the candidate's
+concepts were prompted). Each message is also cut into units read for depth (depth.py) and, where
+words fall short, matched by meaning (semantic.py); judge.py turns that into a level with the
+signals that set it. When one phrase belongs to criteria of
 several steps ("latency", "model registry"), the step that was current when it was said decides;
 if none of them is the current step, it counts for all of them.
 
@@ -22,12 +26,20 @@ from whiteboard.components import component_of
 from whiteboard.lanes import lane_of
 from whiteboard.reconcile import wins_over
 
+from . import depth
 from .board import BoardFinding, Vocabulary, board_check, read_board, text_of
+from .judge import LIST_CREDIT, PROMPTED_CREDIT, SEMANTIC_CREDIT, SEMANTIC_MATCH, Signal, UnitEvidence, judge_step
 from .levels import CriterionCoverage, suggest_level
+from .semantic import embedder
 from .text import Mention, PhraseIndex, find_mentions
 
 TRANSCRIPT, BOARD = "transcript", "board"
 FOUND, NEGATED, MISSING = "found", "negated", "missing"
+CANDIDATE, INTERVIEWER = "candidate", "interviewer"
+BOARD_CREDIT = 0.7  # a criterion's board checks all passing, or its concepts only written on the board
+OTHER_STEP_CREDIT = 0.8  # a concept of the step named while another step was current
+DEPTH_KINDS = frozenset(depth.KINDS)
+SETTLE = dt.timedelta(seconds=5)  # a label unchanged this long has settled: it is no longer being typed
 WRITTEN_ON_BOARD = "On the board: "  # starts the text of a concept the candidate wrote on the board
 
 
@@ -45,16 +57,20 @@ class CriterionSpec:
     title: str
     weight: int
     concepts: tuple[str, ...]
+    description: str = ""
+    levels: tuple[str, ...] = ()  # the descriptors of levels 1-4, in order
 
 
 @dataclass(frozen=True)
 class Message:
-    """One chat message from the candidate."""
+    """One message of the interview: a chat message or a speech segment, by either party."""
 
     event_id: int
     step: int  # the step that was current when it was sent
     at: dt.datetime
     text: str
+    role: str = "candidate"
+    source: str = "chat"
 
 
 @dataclass(frozen=True)
@@ -93,6 +109,7 @@ class StepResult:
     score: float
     summary: str
     findings: list[Finding] = field(default_factory=list)
+    signals: list[Signal] = field(default_factory=list)
 
 
 def _attribute(mentions: Iterable[Mention], step: int, step_of: dict[str, int]) -> list[Mention]:
@@ -148,8 +165,8 @@ class _BoardReplay:
         self.loose: set[str] = set()
         self.since: dict[str, tuple[str, int, dt.datetime | None]] = {}
         self.latest: list[BoardFinding] = []
-        # text element id -> (its text, who wrote it, {(phrase, verdict): (seq, at, sentence, criteria)})
-        self.written: dict[str, tuple[str, int | None, dict[tuple[str, str], tuple]]] = {}
+        # text element id -> the label as last written, and the concepts cited from its settled versions
+        self.written: dict[str, _Label] = {}
         self._text_memo: dict[str, list[Mention]] = {}
         self._check(0, None)
 
@@ -216,21 +233,21 @@ class _BoardReplay:
 
     def _written(self, element: dict[str, Any], op: Op) -> None:
         text = "" if element.get("isDeleted") else text_of(element)
-        before_text, author, before = self.written.get(element["id"], ("", None, {}))
-        if text == before_text:
+        label = self.written.get(element["id"])
+        if label is not None and text == label.text:
             return  # moved or restyled, not rewritten
-        now: dict[tuple[str, str], tuple] = {}
-        chosen = _attribute(self._mentions(text), self.step_at(op.at), self.step_of)
-        for mention in chosen:
+        cited: dict[tuple[str, str], tuple] = {}
+        if label is not None:
+            if op.at - label.at >= SETTLE:
+                label.settle()
+            if op.author_id == label.author:
+                cited = label.cited  # the same hand going on writing keeps what it had written
+        mentions: dict[tuple[str, str], tuple[str, frozenset]] = {}
+        for mention in _attribute(self._mentions(text), self.step_at(op.at), self.step_of):
             key = (mention.phrase, mention.verdict)
-            if key in before and op.author_id == author:
-                now[key] = before[key]
-            elif key in now:
-                seq, at, sentence, criteria = now[key]
-                now[key] = (seq, at, sentence, criteria | {mention.payload})
-            else:
-                now[key] = (op.seq, op.at, mention.sentence, frozenset({mention.payload}))
-        self.written[element["id"]] = (text, op.author_id, now)
+            sentence, criteria = mentions.get(key, (mention.sentence, frozenset()))
+            mentions[key] = (sentence, criteria | {mention.payload})
+        self.written[element["id"]] = _Label(text, op.author_id, op.seq, op.at, mentions, cited)
 
     def findings(self) -> list[tuple[BoardFinding, int | None, dt.datetime | None]]:
         out = []
@@ -240,12 +257,47 @@ class _BoardReplay:
         return out
 
     def written_by(self, author_id: int | None) -> Iterable[tuple[str, str, int, dt.datetime, str, frozenset]]:
+        """The concepts each label of `author_id` still shows, each cited once, as the label settled."""
         for element_id in sorted(self.written):
-            _, author, keys = self.written[element_id]
-            if author != author_id or element_id not in self.state or self.state[element_id].get("isDeleted"):
+            label = self.written[element_id]
+            if label.author != author_id or element_id not in self.state or self.state[element_id].get("isDeleted"):
                 continue
-            for (phrase, verdict), (seq, at, sentence, criteria) in sorted(keys.items()):
+            label.settle()  # the label as it stands at the end has settled too
+            for (phrase, verdict), (seq, at, sentence, criteria) in sorted(label.cited.items()):
                 yield phrase, verdict, seq, at, sentence, criteria
+
+
+@dataclass
+class _Label:
+    """One text element as last written, and the concepts cited from its settled versions.
+
+    Typing sends an op per keystroke or so, so most versions of a label are half-typed ("Feature
+    pip"). A version has settled when it stayed unchanged for SETTLE, or is the last one; a concept
+    is cited once, with the first settled version that showed it (its quote, op and time), for as
+    long as the settled versions keep showing it."""
+
+    text: str
+    author: int | None
+    seq: int
+    at: dt.datetime
+    mentions: dict[tuple[str, str], tuple[str, frozenset]]  # (phrase, verdict) -> (sentence, criteria)
+    cited: dict[tuple[str, str], tuple] = field(default_factory=dict)  # -> (seq, at, sentence, criteria)
+
+    def settle(self) -> None:
+        cited = {}
+        for key, (sentence, criteria) in self.mentions.items():
+            known = self.cited.get(key)
+            cited[key] = (
+                (known[0], known[1], known[2], known[3] | criteria)
+                if known
+                else (
+                    self.seq,
+                    self.at,
+                    sentence,
+                    criteria,
+                )
+            )
+        self.cited = cited
 
 
 def find_evidence(
@@ -261,24 +313,11 @@ def find_evidence(
 ) -> list[StepResult]:
     """Evidence and a suggested level for every step. `messages` are the candidate's chat messages
     and `ops` the board's op log, both in order; `step_starts` the step changes, in order."""
-    index = PhraseIndex.build((concept, c.key) for c in criteria for concept in c.concepts)
+    index = PhraseIndex.build(((concept, c.key) for c in criteria for concept in c.concepts), fuzzy=True)
     step_of = {c.key: c.step for c in criteria}
     mentions = _Mentions()
-
-    for message in messages:
-        for mention in _attribute(find_mentions(message.text, index, longest_only=True), message.step, step_of):
-            mentions.add(
-                Finding(
-                    step=step_of[mention.payload],
-                    criterion=mention.payload,
-                    source=TRANSCRIPT,
-                    verdict=mention.verdict,
-                    concept=mention.phrase,
-                    text=mention.sentence,
-                    at=message.at,
-                    transcript_event_id=message.event_id,
-                )
-            )
+    messages = sorted(messages, key=lambda m: (m.at, m.event_id))
+    units = _transcript(messages, criteria, index, step_of, mentions)
 
     replay = _BoardReplay(
         criteria=criteria, index=index, expectations=expectations, lanes=lanes, step_starts=step_starts
@@ -308,11 +347,117 @@ def find_evidence(
         else:
             board_by_step.setdefault(step, []).append(item)
 
-    return [_step_result(step, criteria, mentions, board_by_criterion, board_by_step) for step in steps]
+    return [_step_result(step, criteria, mentions, board_by_criterion, board_by_step, units) for step in steps]
 
 
-def _step_result(step: StepSpec, criteria, mentions: _Mentions, board_by_criterion, board_by_step) -> StepResult:
+def _transcript(messages, criteria, index: PhraseIndex, step_of, mentions: "_Mentions") -> list[UnitEvidence]:
+    """The candidate's mentions (into `mentions`) and units, each unit with what it is evidence for.
+
+    A concept counts as prompted when the interviewer said it earlier in the same step and the
+    candidate had not said it before that."""
+    interviewer_said: dict[tuple[int, str], dt.datetime] = {}  # (step, phrase) -> first time
+    candidate_said: dict[str, dt.datetime] = {}
+    recent: dict[int, list[frozenset[str]]] = {}  # step -> content words of the interviewer's messages
+    units: list[UnitEvidence] = []
+    for message in messages:
+        if message.role != CANDIDATE:
+            if not _asks(message.text):
+                continue  # the interviewer giving facts that were asked for is no hint
+            for mention in find_mentions(message.text, index, longest_only=True):
+                interviewer_said.setdefault((message.step, mention.phrase), message.at)
+            words = depth.content_words(depth.words_of(message.text))
+            recent.setdefault(message.step, []).append(words)
+            continue
+        for mention in _attribute(find_mentions(message.text, index, longest_only=True), message.step, step_of):
+            mentions.add(
+                Finding(
+                    step=step_of[mention.payload],
+                    criterion=mention.payload,
+                    source=TRANSCRIPT,
+                    verdict=mention.verdict,
+                    concept=mention.phrase,
+                    text=mention.sentence,
+                    at=message.at,
+                    transcript_event_id=message.event_id,
+                )
+            )
+        said_before = frozenset().union(*recent.get(message.step, [])[-2:])
+        for text in depth.split_units(message.text):
+            found = [
+                m
+                for m in _attribute(find_mentions(text, index, longest_only=True), message.step, step_of)
+                if not m.negated
+            ]
+            term_words = sum(len(m.quote.split()) for m in found)
+            unit = depth.read_unit(text, term_words=term_words, said_before=said_before)
+            evidence = UnitEvidence(
+                step=message.step,
+                at=message.at,
+                event_id=message.event_id,
+                text=text,
+                words=unit.words,
+                content=len(unit.content),
+                signals=unit.signals,
+                is_list=unit.is_list,
+                is_echo=unit.is_echo,
+            )
+            for mention in found:
+                hinted = interviewer_said.get((message.step, mention.phrase))
+                first = candidate_said.setdefault(mention.phrase, message.at)
+                prompted = hinted is not None and hinted <= first
+                credit = LIST_CREDIT if unit.is_list else PROMPTED_CREDIT if prompted or unit.is_echo else 1.0
+                if prompted:
+                    evidence.prompted.add(mention.phrase)
+                key = mention.payload
+                evidence.criteria[key] = max(evidence.criteria.get(key, 0.0), credit)
+            units.append(evidence)
+    _semantic(units, criteria)
+    return units
+
+
+def _asks(text: str) -> bool:
+    """Whether an interviewer's message asks or suggests something (a question), rather than answering."""
+    return "?" in text
+
+
+def _prototypes(criterion: CriterionSpec) -> list[str]:
+    texts = [criterion.description] + [d for d in criterion.levels[2:] if d]
+    return [t for t in texts if t] or [criterion.title]
+
+
+def _semantic(units: list[UnitEvidence], criteria: Sequence[CriterionSpec]) -> None:
+    """Credit for the current step's criteria a unit matches by meaning, when no word matched. Units
+    of a step whose criteria all have full credit from words already are not embedded."""
+    by_step: dict[int, list[CriterionSpec]] = {}
+    for criterion in criteria:
+        by_step.setdefault(criterion.step, []).append(criterion)
+    # Only criteria that words left short of what a match by meaning would give need the model.
+    best: dict[str, float] = {}
+    for unit in units:
+        for key, credit in unit.criteria.items():
+            best[key] = max(best.get(key, 0.0), credit)
+    open_steps = {step for step, specs in by_step.items() if any(best.get(c.key, 0.0) < SEMANTIC_CREDIT for c in specs)}
+    candidates = [u for u in units if not u.is_list and u.words >= 6 and u.step in open_steps]
+    model = embedder() if candidates else None
+    if model is None:
+        return
+    texts = [t for c in criteria for t in _prototypes(c)]
+    vectors = dict(zip(texts, model.embed(texts), strict=True))
+    unit_vectors = model.embed([u.text for u in candidates])
+    for unit, vector in zip(candidates, unit_vectors, strict=True):
+        for criterion in by_step.get(unit.step, []):
+            similarity = max(float(vectors[t] @ vector) for t in _prototypes(criterion))
+            if similarity >= SEMANTIC_MATCH and unit.criteria.get(criterion.key, 0.0) < SEMANTIC_CREDIT:
+                credit = SEMANTIC_CREDIT * (PROMPTED_CREDIT if unit.is_echo else 1.0)
+                unit.criteria[criterion.key] = max(unit.criteria.get(criterion.key, 0.0), credit)
+                unit.semantic.add(criterion.key)
+
+
+def _step_result(
+    step: StepSpec, criteria, mentions: _Mentions, board_by_criterion, board_by_step, units: list[UnitEvidence]
+) -> StepResult:
     items: list[Finding] = []
+    carried: dict[str, float] = {}
     coverage: list[CriterionCoverage] = []
     for criterion in (c for c in criteria if c.step == step.number):
         said = mentions.for_criterion(criterion.key)
@@ -322,6 +467,10 @@ def _step_result(step: StepSpec, criteria, mentions: _Mentions, board_by_criteri
         negated_concepts = {f.concept for f in negated}
         checks = board_by_criterion.get(criterion.key, [])
         passed = sum(1 for f in checks if f.verdict == FOUND)
+        if found:
+            carried[criterion.key] = BOARD_CREDIT if all(f.source == BOARD for f in found) else OTHER_STEP_CREDIT
+        if checks:
+            carried[criterion.key] = max(carried.get(criterion.key, 0.0), BOARD_CREDIT * passed / len(checks))
         coverage.append(
             CriterionCoverage(
                 key=criterion.key,
@@ -344,10 +493,26 @@ def _step_result(step: StepSpec, criteria, mentions: _Mentions, board_by_criteri
         coverage.append(CriterionCoverage("board", "The board", 1, checks_passed=passed, checks_total=len(loose)))
         items.extend(loose)
     suggestion = suggest_level(coverage)
+    weights = {c.key: c.weight for c in criteria if c.step == step.number}
+    judgement = judge_step(
+        step=step.number, weights=weights, units=[u for u in units if u.step == step.number], carried=carried
+    )
+    summary = suggestion.summary
+    if judgement.substance or judgement.signals:
+        summary = summary.rstrip(".") + "; " + _depth_summary(judgement) + "."
     # Moments first, in the order they happened; then what never happened, in rubric order.
     timed = sorted(
         (f for f in items if f.at is not None),
         key=lambda f: (f.at, f.transcript_event_id or 0, f.board_seq or 0, f.source, f.concept),
     )
     untimed = [f for f in items if f.at is None]
-    return StepResult(step.number, suggestion.level, suggestion.score, suggestion.summary, timed + untimed)
+    return StepResult(step.number, judgement.level, judgement.score, summary, timed + untimed, judgement.signals)
+
+
+def _depth_summary(judgement) -> str:
+    kinds = [s.label for s in judgement.signals if s.kind in DEPTH_KINDS]
+    prompted = sum(1 for s in judgement.signals if s.kind == "prompted" and s.at)
+    parts = [", ".join(kinds) if kinds else "no depth shown (no choice, trade-off, numbers or risks)"]
+    if prompted:
+        parts.append(f"{prompted} answer{'s' if prompted > 1 else ''} prompted by the interviewer")
+    return "; ".join(parts)

@@ -1,11 +1,13 @@
-"""A suggested level for one step, from how much evidence each of its criteria has.
+"""How much evidence each criterion of a step has, and the one-line coverage summary of a step.
 
 Per criterion:
     talk  = distinct concepts the candidate named (not in negation), up to TALK_FULL, as a fraction
     board = the share of the criterion's board checks that pass, when it has any
     score = talk, or (talk + board) / 2 for a criterion with board checks
-Per step, the weight-averaged score of its criteria maps to a level through LEVEL_FLOORS:
-    >= 0.75 -> 4, >= 0.5 -> 3, >= 0.2 -> 2, otherwise 1.
+
+`suggest_level` gives the summary line ("Evidence for 3 of 4 criteria; 2 of 5 board checks pass;
+nothing for ...") and the count-based level the finder used before reading depth. The suggested
+level itself now comes from judge.py, which weighs coverage against depth and prompting.
 
 Naming concepts is not the same as weighing them, so this is a suggestion to check against the
 level descriptors, never a score: the interviewer's level is the one that counts.

@@ -273,16 +273,28 @@ class Mention:
         return "negated" if self.negated else "found"
 
 
+FUZZY_CUTOFF = 80  # rapidfuzz ratio (0-100) a misspelt word needs to count as a concept's word
+FUZZY_SHORTEST = 5  # shorter words are never corrected: too many real words lie one letter apart
+
+
 @dataclass
 class PhraseIndex:
-    """Concept phrases, each with a payload, indexed by first stem for matching many at once."""
+    """Concept phrases, each with a payload, indexed by first stem for matching many at once.
+
+    With `fuzzy`, a word that is not one of the phrases' words is read as the closest of them when it
+    is a likely misspelling (same first letter, at least FUZZY_SHORTEST letters, rapidfuzz ratio of
+    FUZZY_CUTOFF or more): "latancy" is latency, "clasification" classification, "stoer" store."""
 
     by_first: dict[str, list[tuple[tuple[str, ...], str, Any]]] = field(default_factory=dict)
     longest: int = 0
+    fuzzy: bool = False
+    words: set[str] = field(default_factory=set)
+    stems: set[str] = field(default_factory=set)
+    _corrected: dict[str, str | None] = field(default_factory=dict, repr=False)
 
     @classmethod
-    def build(cls, phrases: Iterable[tuple[str, Any]]) -> "PhraseIndex":
-        index = cls()
+    def build(cls, phrases: Iterable[tuple[str, Any]], *, fuzzy: bool = False) -> "PhraseIndex":
+        index = cls(fuzzy=fuzzy)
         for phrase, payload in phrases:
             index.add(phrase, payload)
         return index
@@ -294,6 +306,24 @@ class PhraseIndex:
             if entry not in bucket:
                 bucket.append(entry)
             self.longest = max(self.longest, len(stems))
+        for token in tokenise(phrase):
+            if token.kind == WORD:
+                self.words.add(token.norm)
+                self.stems.add(token.stem)
+        self._corrected.clear()
+
+    def corrected(self, token: Token) -> str | None:
+        """The stem of the phrase word a misspelt `token` stands for, or None."""
+        norm = token.norm
+        if not self.fuzzy or len(norm) < FUZZY_SHORTEST or not norm.isalpha() or token.stem in self.stems:
+            return None
+        if norm not in self._corrected:
+            from rapidfuzz import fuzz, process
+
+            choices = [w for w in self.words if w[0] == norm[0] and abs(len(w) - len(norm)) <= 2 and len(w) >= 4]
+            best = process.extractOne(norm, choices, scorer=fuzz.ratio, score_cutoff=FUZZY_CUTOFF)
+            self._corrected[norm] = stem(best[0]) if best else None
+        return self._corrected[norm]
 
 
 def _alternatives(tokens: list[Token], position: int) -> list[tuple[str, int]]:
@@ -386,6 +416,12 @@ def find_mentions(text: str, index: PhraseIndex, *, longest_only: bool = False) 
     "precision@k"); with `longest_only`, inside a longer one of any payload too ("latency" inside
     "latency budget", "feature" inside "feature store"). One span gives one mention per payload."""
     tokens = tokenise(text)
+    if index.fuzzy:
+        for token in tokens:
+            if token.kind == WORD:
+                fixed = index.corrected(token)
+                if fixed:
+                    token.stem = fixed
     cache: dict[int, list[tuple[str, int]]] = {}
     raw: list[tuple[int, int, str, Any]] = []  # (first token, end token, phrase, payload)
     for position, token in enumerate(tokens):

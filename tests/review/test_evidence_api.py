@@ -259,3 +259,64 @@ class TestScorecardPage:
         response = client.post(self.url(interview), {"action": "find_evidence"})
         assert response.status_code == 302 and response["Location"].startswith(reverse("account_login"))
         assert not EvidenceReport.objects.exists()
+
+
+@pytest.fixture
+def reasoned(interview, interviewer, candidate):
+    """A hint from the interviewer, then the candidate's reasoned answer, with the evidence found."""
+    interview_set_step(interview=interview, user=interviewer, step=5)
+    hint = interview_post_message(interview=interview, user=interviewer, text="Would you use PR-AUC offline?")
+    answer = interview_post_message(
+        interview=interview,
+        user=candidate,
+        text="PR-AUC offline, because positives are about 1 in 1000, otherwise the ROC curve flatters the model.",
+    )
+    evidence_report_run(interview_id=interview.pk)
+    return {"hint": hint, "answer": answer}
+
+
+class TestSignals:
+    """Every suggested level says why: the signals that set it, each with its moment."""
+
+    def test_the_api_lists_each_suggestions_signals_with_their_moment(self, api_for, interview, interviewer, reasoned):
+        step_5 = api_for(interviewer).get(path(interview)).json()["steps"][4]
+        signals = step_5["suggestion"]["signals"]
+        by_kind = {s["kind"]: s for s in signals}
+        answer = reasoned["answer"]
+        assert {"numbers", "failure", "prompted"} <= set(by_kind)
+        numbers = by_kind["numbers"]
+        assert numbers["label"] == "numbers given" and "1 in 1000" in numbers["quote"]
+        assert numbers["transcript_event_id"] == answer.pk
+        assert dt.datetime.fromisoformat(numbers["at"]) == answer.created_at
+        assert numbers["url"].endswith(f"/review/#event-{answer.pk}")
+        assert "PR-AUC" in by_kind["prompted"]["label"] or "pr-auc" in by_kind["prompted"]["label"]
+        # The hint itself is never the candidate's evidence.
+        assert all(i["transcript_event_id"] != reasoned["hint"].pk for i in step_5["items"])
+
+    def test_the_scorecard_page_shows_them_beside_the_suggestion(self, client_for, interview, interviewer, reasoned):
+        page = client_for(interviewer).get(reverse("interview_scorecard", args=[interview.pk])).content.decode()
+        assert 'id="signals-5"' in page and "numbers given at" in page
+        paris = reasoned["answer"].created_at.astimezone(zoneinfo.ZoneInfo("Europe/Paris"))
+        assert f">{paris:%H:%M}</time>" in page
+        assert "prompted by the interviewer" in page
+        assert f'href="/interviews/{interview.pk}/review/#event-{reasoned["answer"].pk}"' in page
+
+    def test_the_review_page_shows_them_to_whoever_may_see_the_suggestion(
+        self, client_for, interview, interviewer, candidate, outsider, reasoned
+    ):
+        url = reverse("interview_review", args=[interview.pk])
+        page = client_for(interviewer).get(url).content.decode()
+        assert 'id="signals-5"' in page and "numbers given" in page
+        assert f'href="#event-{reasoned["answer"].pk}"' in page
+        assert 'id="signals-5"' not in client_for(candidate).get(url).content.decode()  # not submitted yet
+        score(interview, interviewer, [3] * 7)
+        assert 'id="signals-5"' in client_for(candidate).get(url).content.decode()
+        assert client_for(outsider).get(url).status_code == 404
+
+    def test_stored_signals_that_do_not_fit_are_left_out(self, api_for, interview, interviewer, reasoned):
+        suggestion = StepSuggestion.objects.get(report__interview=interview, step__number=5)
+        suggestion.signals = [*suggestion.signals, {"kind": "unknown", "label": "x"}, "not a dict"]
+        suggestion.save(update_fields=["signals"])
+        signals = api_for(interviewer).get(path(interview)).json()["steps"][4]["suggestion"]["signals"]
+        assert {s["kind"] for s in signals} <= {"numbers", "failure", "prompted", "trade-off", "choice", "semantic"}
+        assert len(signals) == len(suggestion.signals) - 2
