@@ -3,6 +3,8 @@ import { memo, useCallback, useEffect, useEffectEvent, useRef, useState } from "
 
 import { INITIAL_APP_STATE, UI_OPTIONS } from "./excalidrawOptions.js";
 import { BoardSync } from "./lib/boardSync.js";
+import { useColorScheme } from "./lib/theme.js";
+import { useResize } from "./lib/useResize.js";
 
 const INITIAL_DATA = { elements: [], appState: INITIAL_APP_STATE };
 
@@ -35,27 +37,34 @@ function RoomBoard({ config, canEdit, onSync, onApi, onError }) {
   const onChange = useCallback(() => syncRef.current?.handleChange(), []);
   const onPointerUpdate = useCallback((payload) => syncRef.current?.handlePointer(payload), []);
   const fit = useCallback(() => syncRef.current?.fitToContent(), []);
+  // a new window size or a panel folded away: fit both lanes in the new space
+  const boxRef = useRef(null);
+  useResize(boxRef, fit);
+  const theme = useColorScheme();
 
   return (
-    <Excalidraw
-      excalidrawAPI={setApi}
-      initialData={INITIAL_DATA}
-      onChange={onChange}
-      onPointerUpdate={onPointerUpdate}
-      isCollaborating
-      viewModeEnabled={!canEdit}
-      UIOptions={UI_OPTIONS}
-      aiEnabled={false}
-      langCode="en"
-      name={config.interview?.title || "Mocklane board"}
-    >
-      <MainMenu>
-        <MainMenu.Item onSelect={fit}>Fit board to screen</MainMenu.Item>
-        <MainMenu.DefaultItems.SaveAsImage />
-        <MainMenu.DefaultItems.SearchMenu />
-        <MainMenu.DefaultItems.Help />
-      </MainMenu>
-    </Excalidraw>
+    <div className="ml-board__canvas" ref={boxRef}>
+      <Excalidraw
+        excalidrawAPI={setApi}
+        initialData={INITIAL_DATA}
+        onChange={onChange}
+        onPointerUpdate={onPointerUpdate}
+        isCollaborating
+        viewModeEnabled={!canEdit}
+        UIOptions={UI_OPTIONS}
+        aiEnabled={false}
+        langCode="en"
+        name={config.interview?.title || "Mocklane board"}
+        theme={theme}
+      >
+        <MainMenu>
+          <MainMenu.Item onSelect={fit}>Fit board to screen</MainMenu.Item>
+          <MainMenu.DefaultItems.SaveAsImage />
+          <MainMenu.DefaultItems.SearchMenu />
+          <MainMenu.DefaultItems.Help />
+        </MainMenu>
+      </Excalidraw>
+    </div>
   );
 }
 
