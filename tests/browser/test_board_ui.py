@@ -56,7 +56,8 @@ INK_AT = """([x, y]) => {
   const s = api.getAppState();
   const canvas = document.querySelector(".ml-board canvas.excalidraw__canvas.static");
   const ratio = canvas.width / canvas.getBoundingClientRect().width;
-  const cx = Math.round((x + s.scrollX) * s.zoom.value * ratio), cy = Math.round((y + s.scrollY) * s.zoom.value * ratio);
+  const cx = Math.round((x + s.scrollX) * s.zoom.value * ratio);
+  const cy = Math.round((y + s.scrollY) * s.zoom.value * ratio);
   const data = canvas.getContext("2d").getImageData(cx - 6, cy - 6, 13, 13).data;
   let ink = 0;
   for (let i = 0; i < data.length; i += 4) if (data[i + 3] > 200 && data[i] < 90 && data[i + 1] < 90) ink += 1;
@@ -103,7 +104,10 @@ def test_the_board_fits_draws_arrows_whole_and_its_badge_tells_the_truth(
         page.wait_for_function(f"() => ({INK_AT})([1250, 380]) > 3")  # the part inside the Online frame
         assert page.evaluate(INK_AT, [1250, 380]) > 3
         # (with Excalidraw's default clipping, that part is not drawn: the check can tell)
-        set_clip = "(clip) => window.mocklane.excalidrawAPI.updateScene({appState: {frameRendering: {enabled: true, clip, name: true, outline: true}}})"
+        set_clip = (
+            "(clip) => window.mocklane.excalidrawAPI.updateScene("
+            "{appState: {frameRendering: {enabled: true, clip, name: true, outline: true}}})"
+        )
         page.evaluate(set_clip, True)
         page.wait_for_function(f"() => ({INK_AT})([1250, 380]) === 0")
         page.evaluate(set_clip, False)
