@@ -8,6 +8,7 @@ import { applyFit } from "./lib/board/excalidrawBridge.js";
 import { zOrder } from "./lib/board/reconcile.js";
 import { ReplayController } from "./lib/replay.js";
 import { useColorScheme } from "./lib/theme.js";
+import { useExcalidrawLabels } from "./lib/excalidrawLabels.js";
 import { useResize } from "./lib/useResize.js";
 import "./styles/review.css";
 
@@ -64,6 +65,7 @@ export default function ReviewApp({ config }) {
   }, [api]);
   const boxRef = useRef(null);
   useResize(boxRef, fit);
+  useExcalidrawLabels(boxRef);
   const theme = useColorScheme();
 
   // Hooks for people and tests driving the replay from outside.

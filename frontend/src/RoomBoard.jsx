@@ -4,6 +4,7 @@ import { memo, useCallback, useEffect, useEffectEvent, useRef, useState } from "
 import { INITIAL_APP_STATE, UI_OPTIONS } from "./excalidrawOptions.js";
 import { BoardSync } from "./lib/boardSync.js";
 import { useColorScheme } from "./lib/theme.js";
+import { useExcalidrawLabels } from "./lib/excalidrawLabels.js";
 import { useResize } from "./lib/useResize.js";
 
 const INITIAL_DATA = { elements: [], appState: INITIAL_APP_STATE };
@@ -40,6 +41,7 @@ function RoomBoard({ config, canEdit, onSync, onApi, onError }) {
   // a new window size or a panel folded away: fit both lanes in the new space
   const boxRef = useRef(null);
   useResize(boxRef, fit);
+  useExcalidrawLabels(boxRef);
   const theme = useColorScheme();
 
   return (

@@ -7,6 +7,7 @@ One candidate page does it all, in order, so the room loads once."""
 import pytest
 from django.urls import reverse
 
+from .axe import assert_accessible
 from .test_room import CONNECTED, draw_rectangle_in_lane, log_in, open_room
 
 pytestmark = [
@@ -88,6 +89,7 @@ def test_the_board_fits_draws_arrows_whole_and_its_badge_tells_the_truth(
         open_room(page, base, interview)
         page.wait_for_function("() => window.mocklane.excalidrawAPI.getAppState().zoom.value < 1")
         page.locator(BADGE, has_text="Connected — all changes saved").wait_for()
+        assert_accessible(page, "the room")
 
         # Both lanes fit in the canvas, clear of the shape properties panel on the left.
         layout = page.evaluate(LAYOUT)
