@@ -927,7 +927,7 @@ def test_dashboard_queries_do_not_grow(client_for, host, candidate, outsider, da
 
 def test_nav_links(client_for, outsider):
     page = text(client_for(outsider).get(reverse("dashboard")))
-    nav = page.split("<nav>")[1].split("</nav>")[0]
+    nav = page.split('<nav aria-label="Main">')[1].split("</nav>")[0]
     for name, label in (("slots", "Find a peer"), ("availability", "Availability"), ("queue", "Queue")):
         assert f'href="{reverse(name)}"' in nav and label in nav
     assert 'href="/dashboard/" aria-current="page"' in nav
