@@ -35,6 +35,12 @@ OVERFLOW = """() => {
 }"""
 
 
+# The elements reaching past the window's right edge (for the message of a failure).
+TOO_WIDE = """() => [...document.querySelectorAll("body *")]
+  .filter((el) => el.getBoundingClientRect().right > window.innerWidth + 1)
+  .slice(0, 6).map((el) => `${el.tagName}.${el.className}`)"""
+
+
 @pytest.fixture
 def finished(interview, interviewer, candidate):
     from ..review.review_data import build_finished
@@ -70,7 +76,8 @@ def test_pages_fit_every_width_and_pass_axe(live_asgi_server, browser, finished,
                     if name == "review":
                         page.wait_for_function(READY)
                 overflow = page.evaluate(OVERFLOW)
-                assert overflow == {"page": 0, "header": 0}, f"{name} at {width}px: {overflow}"
+                wide = page.evaluate(TOO_WIDE) if overflow["page"] else []
+                assert overflow == {"page": 0, "header": 0}, f"{name} at {width}px: {overflow} {wide}"
             # the widest layout is the one most people see: no serious accessibility finding there
             assert_accessible(page, name)
             if name == "queue":

@@ -6,7 +6,7 @@
  */
 import { CaptureUpdateAction, reconcileElements, restoreElements } from "@excalidraw/excalidraw";
 
-import { EDITOR_INSETS, VIEWER_INSETS, fitView, sceneBounds } from "./fit.js";
+import { VIEWER_INSETS, editorInsets, fitView, sceneBounds } from "./fit.js";
 import { dedupeWinners, zOrder } from "./reconcile.js";
 
 /**
@@ -48,7 +48,7 @@ export function applyFit(api, { editing = false } = {}) {
   const bounds = sceneBounds(api.getSceneElements());
   const { width, height } = api.getAppState();
   if (!bounds || !width || !height) return false;
-  const view = fitView(bounds, { width, height }, { insets: editing ? EDITOR_INSETS : VIEWER_INSETS });
+  const view = fitView(bounds, { width, height }, { insets: editing ? editorInsets(width) : VIEWER_INSETS });
   api.updateScene({
     appState: { zoom: { value: view.zoom }, scrollX: view.scrollX, scrollY: view.scrollY },
     captureUpdate: CaptureUpdateAction.NEVER,

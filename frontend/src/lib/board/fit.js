@@ -12,6 +12,15 @@ export const MAX_ZOOM = 1;
 // properties panel on the left while a tool or a selection is active (only where one can edit).
 export const EDITOR_INSETS = { top: 72, right: 16, bottom: 60, left: 232 };
 export const VIEWER_INSETS = { top: 56, right: 16, bottom: 60, left: 16 };
+// Below this canvas width Excalidraw switches to its compact layout: the properties open over the
+// tool bar instead of in a side panel, and a strip of tools sits on the right.
+export const COMPACT_BELOW = 760;
+export const COMPACT_EDITOR_INSETS = { top: 72, right: 56, bottom: 64, left: 16 };
+
+/** The canvas edges Excalidraw's own controls cover, for a canvas `width` px wide. */
+export function editorInsets(width) {
+  return width < COMPACT_BELOW ? COMPACT_EDITOR_INSETS : EDITOR_INSETS;
+}
 // room for the lane names drawn above each frame
 const LABEL_ROOM = 28;
 

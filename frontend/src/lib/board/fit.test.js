@@ -1,6 +1,14 @@
 import { describe, expect, it } from "vitest";
 
-import { EDITOR_INSETS, VIEWER_INSETS, fitView, sceneBounds } from "./fit.js";
+import {
+  COMPACT_BELOW,
+  COMPACT_EDITOR_INSETS,
+  EDITOR_INSETS,
+  VIEWER_INSETS,
+  editorInsets,
+  fitView,
+  sceneBounds,
+} from "./fit.js";
 
 // the interview board's two lanes (whiteboard/lanes.py, tests/elements.py TWO_LANES)
 const LANES = [
@@ -65,5 +73,20 @@ describe("fitView", () => {
     const [right] = toCanvas(view, 2000, 0);
     expect(left).toBeGreaterThanOrEqual(0);
     expect(right).toBeLessThanOrEqual(300.5);
+  });
+});
+
+describe("editorInsets", () => {
+  it("leaves room for the side properties panel only where Excalidraw shows one", () => {
+    expect(editorInsets(1026)).toBe(EDITOR_INSETS);
+    expect(editorInsets(COMPACT_BELOW)).toBe(EDITOR_INSETS);
+    expect(editorInsets(726)).toBe(COMPACT_EDITOR_INSETS); // the interviewer's board beside both panels
+  });
+
+  it("gives the interviewer's narrow board a larger zoom than the side-panel insets would", () => {
+    const canvas = { width: 726, height: 712 };
+    const compact = fitView(sceneBounds(LANES), canvas, { insets: editorInsets(726) });
+    const wide = fitView(sceneBounds(LANES), canvas, { insets: EDITOR_INSETS });
+    expect(compact.zoom).toBeGreaterThan(wide.zoom * 1.3);
   });
 });
