@@ -94,8 +94,10 @@ def test_pages_fit_every_width_and_pass_axe(live_asgi_server, browser, finished,
         context.close()
 
 
-def test_the_room_says_it_wants_a_larger_screen_on_a_phone(live_asgi_server, browser, interview, candidate, password):
-    context = browser.new_context(viewport={"width": 390, "height": 844})
+def test_the_room_on_a_dark_phone_says_it_wants_a_larger_screen(
+    live_asgi_server, browser, interview, candidate, password
+):
+    context = browser.new_context(viewport={"width": 390, "height": 844}, color_scheme="dark")
     context.set_default_timeout(15_000)
     try:
         page = context.new_page()
@@ -104,6 +106,8 @@ def test_the_room_says_it_wants_a_larger_screen_on_a_phone(live_asgi_server, bro
         page.wait_for_function("() => window.mocklane && window.mocklane.status() === 'connected'")
         assert page.get_by_role("note").filter(has_text="larger screen").is_visible()
         assert page.evaluate(OVERFLOW)["page"] == 0
+        # a dark system: the live board takes Excalidraw's dark theme too
+        assert page.locator(".ml-board .excalidraw.theme--dark").count() == 1
     finally:
         context.close()
 
