@@ -9,7 +9,7 @@ import { zOrder } from "./lib/board/reconcile.js";
 import { ReplayController } from "./lib/replay.js";
 import { useColorScheme } from "./lib/theme.js";
 import { useExcalidrawLabels } from "./lib/excalidrawLabels.js";
-import { useResize } from "./lib/useResize.js";
+import { canvasSizeWatcher } from "./lib/useResize.js";
 import "./styles/review.css";
 
 /**
@@ -24,11 +24,16 @@ export default function ReviewApp({ config }) {
   // before that would be overwritten, so the replay draws only once the scene has loaded.
   const [sceneLoaded, setSceneLoaded] = useState(false);
   const loadedRef = useRef(false);
+  // the board refits when Excalidraw's canvas changes size (fitRef: the latest fit, set below)
+  const fitRef = useRef(null);
+  const watchRef = useRef(null);
   const onChange = useCallback((_elements, appState) => {
     if (!loadedRef.current && !appState.isLoading) {
       loadedRef.current = true;
       setSceneLoaded(true);
     }
+    watchRef.current ??= canvasSizeWatcher(() => fitRef.current?.());
+    watchRef.current(appState);
   }, []);
   const replay = useMemo(
     () =>
@@ -64,7 +69,9 @@ export default function ReviewApp({ config }) {
     if (api) applyFit(api);
   }, [api]);
   const boxRef = useRef(null);
-  useResize(boxRef, fit);
+  useEffect(() => {
+    fitRef.current = fit;
+  }, [fit]);
   useExcalidrawLabels(boxRef);
   const theme = useColorScheme();
 

@@ -5,7 +5,7 @@ import { INITIAL_APP_STATE, UI_OPTIONS } from "./excalidrawOptions.js";
 import { BoardSync } from "./lib/boardSync.js";
 import { useColorScheme } from "./lib/theme.js";
 import { useExcalidrawLabels } from "./lib/excalidrawLabels.js";
-import { useResize } from "./lib/useResize.js";
+import { canvasSizeWatcher } from "./lib/useResize.js";
 
 const INITIAL_DATA = { elements: [], appState: INITIAL_APP_STATE };
 
@@ -35,12 +35,16 @@ function RoomBoard({ config, canEdit, onSync, onApi, onError }) {
     };
   }, [api]);
 
-  const onChange = useCallback(() => syncRef.current?.handleChange(), []);
-  const onPointerUpdate = useCallback((payload) => syncRef.current?.handlePointer(payload), []);
   const fit = useCallback(() => syncRef.current?.fitToContent(), []);
   // a new window size or a panel folded away: fit both lanes in the new space
+  const watchRef = useRef(null);
+  const onChange = useCallback((_elements, appState) => {
+    syncRef.current?.handleChange();
+    watchRef.current ??= canvasSizeWatcher(() => syncRef.current?.fitToContent());
+    watchRef.current(appState);
+  }, []);
+  const onPointerUpdate = useCallback((payload) => syncRef.current?.handlePointer(payload), []);
   const boxRef = useRef(null);
-  useResize(boxRef, fit);
   useExcalidrawLabels(boxRef);
   const theme = useColorScheme();
 

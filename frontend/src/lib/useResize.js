@@ -1,25 +1,24 @@
-import { useEffect } from "react";
-
-/** Calls `onResize` (at most once a frame) when the element in `ref` changes size, not on the first layout. */
-export function useResize(ref, onResize) {
-  useEffect(() => {
-    const node = ref.current;
-    if (!node || typeof ResizeObserver === "undefined") return undefined;
-    let last = null;
-    let raf = null;
-    const observer = new ResizeObserver(([entry]) => {
-      const { width, height } = entry.contentRect;
-      const size = `${Math.round(width)}x${Math.round(height)}`;
-      if (last !== null && size !== last) {
-        cancelAnimationFrame(raf);
-        raf = requestAnimationFrame(onResize);
-      }
-      last = size;
-    });
-    observer.observe(node);
-    return () => {
-      observer.disconnect();
-      cancelAnimationFrame(raf);
-    };
-  }, [ref, onResize]);
+/**
+ * Refit on resize: Excalidraw reports its canvas size in `appState.width`/`height` with every
+ * onChange. Watching those (rather than the box around it) fits to the size Excalidraw itself
+ * uses, never to one it has not taken up yet.
+ *
+ * Returns `(appState) => void` to call from onChange; `onResize()` runs (on the next frame) when
+ * the size differs from the one seen before, not on the first.
+ */
+export function canvasSizeWatcher(onResize) {
+  let last = null;
+  let raf = null;
+  return (appState) => {
+    if (!appState?.width || !appState?.height) return;
+    const size = `${Math.round(appState.width)}x${Math.round(appState.height)}`;
+    if (last !== null && size !== last) {
+      if (raf !== null) cancelAnimationFrame(raf);
+      raf = requestAnimationFrame(() => {
+        raf = null;
+        onResize();
+      });
+    }
+    last = size;
+  };
 }
