@@ -4,8 +4,12 @@ import { useCallback, useEffect, useMemo, useRef, useState, useSyncExternalStore
 import ReplayScrubber from "./components/ReplayScrubber.jsx";
 import TimelineSync from "./components/TimelineSync.jsx";
 import { INITIAL_APP_STATE, UI_OPTIONS } from "./excalidrawOptions.js";
+import { applyFit } from "./lib/board/excalidrawBridge.js";
 import { zOrder } from "./lib/board/reconcile.js";
 import { ReplayController } from "./lib/replay.js";
+import { useColorScheme } from "./lib/theme.js";
+import { useExcalidrawLabels } from "./lib/excalidrawLabels.js";
+import { canvasSizeWatcher } from "./lib/useResize.js";
 import "./styles/review.css";
 
 /**
@@ -20,11 +24,16 @@ export default function ReviewApp({ config }) {
   // before that would be overwritten, so the replay draws only once the scene has loaded.
   const [sceneLoaded, setSceneLoaded] = useState(false);
   const loadedRef = useRef(false);
+  // the board refits when Excalidraw's canvas changes size (fitRef: the latest fit, set below)
+  const fitRef = useRef(null);
+  const watchRef = useRef(null);
   const onChange = useCallback((_elements, appState) => {
     if (!loadedRef.current && !appState.isLoading) {
       loadedRef.current = true;
       setSceneLoaded(true);
     }
+    watchRef.current ??= canvasSizeWatcher(() => fitRef.current?.());
+    watchRef.current(appState);
   }, []);
   const replay = useMemo(
     () =>
@@ -55,11 +64,16 @@ export default function ReviewApp({ config }) {
     if (api && sceneLoaded) replay.attach(api);
   }, [api, sceneLoaded, replay]);
 
+  // both lanes in view, now and whenever the board's box changes size
   const fit = useCallback(() => {
-    if (!api) return;
-    const elements = api.getSceneElements();
-    if (elements.length) api.scrollToContent(elements, { fitToContent: true, animate: false });
+    if (api) applyFit(api);
   }, [api]);
+  const boxRef = useRef(null);
+  useEffect(() => {
+    fitRef.current = fit;
+  }, [fit]);
+  useExcalidrawLabels(boxRef);
+  const theme = useColorScheme();
 
   // Hooks for people and tests driving the replay from outside.
   useEffect(() => {
@@ -100,7 +114,7 @@ export default function ReviewApp({ config }) {
   return (
     <div className="ml-review ml-replay">
       <ReplayScrubber replay={replay} snapshot={snapshot} />
-      <div className="ml-replay-board">
+      <div className="ml-replay-board" ref={boxRef}>
         <Excalidraw
           excalidrawAPI={setApi}
           initialData={initialData}
@@ -110,6 +124,7 @@ export default function ReviewApp({ config }) {
           aiEnabled={false}
           langCode="en"
           name={config.interview?.title || "Mocklane board"}
+          theme={theme}
         >
           <MainMenu>
             <MainMenu.Item onSelect={fit}>Fit board to screen</MainMenu.Item>

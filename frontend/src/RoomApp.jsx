@@ -37,6 +37,16 @@ function useToasts() {
   return { toasts, push, dismiss };
 }
 
+const PANEL_COLLAPSED_KEY = "mocklane.roomPanel.collapsed";
+
+function readPanelCollapsed() {
+  try {
+    return window.localStorage.getItem(PANEL_COLLAPSED_KEY) === "1";
+  } catch {
+    return false;
+  }
+}
+
 function peerName(roomState, config) {
   const me = config.user?.id;
   for (const [id, role] of roomState.roles ?? []) {
@@ -48,6 +58,17 @@ function peerName(roomState, config) {
 export default function RoomApp({ config }) {
   const { toasts, push: pushToast, dismiss } = useToasts();
   const isInterviewer = config.role === "interviewer";
+  const [panelCollapsed, setPanelCollapsed] = useState(readPanelCollapsed);
+  const togglePanel = useCallback(() => {
+    setPanelCollapsed((value) => {
+      try {
+        window.localStorage.setItem(PANEL_COLLAPSED_KEY, value ? "0" : "1");
+      } catch {
+        /* private mode: not remembered */
+      }
+      return !value;
+    });
+  }, []);
 
   // one room client and one call per page
   const [room] = useState(
@@ -58,6 +79,9 @@ export default function RoomApp({ config }) {
         role: config.role,
         onError: (err) => pushToast(err),
         onEnded: () => {
+          // The End form's own response moves this page once the request is done.
+          // (the form is marked while its request is on its way)
+          if (document.querySelector(".ml-endform[data-sending]")) return;
           // The interviewer goes on to score; the candidate to the review.
           const next = config.role === "interviewer" ? config.urls?.scorecard : config.urls?.review;
           if (next) window.location.assign(next);
@@ -119,8 +143,23 @@ export default function RoomApp({ config }) {
 
   return (
     <div className="ml-room">
-      <aside className="ml-panel" aria-label="Interview panel">
+      <aside
+        className={`ml-panel${panelCollapsed ? " ml-panel--collapsed" : ""}`}
+        aria-label="Interview panel"
+        data-collapsed={panelCollapsed ? "true" : "false"}
+      >
         <header className="ml-panel__head">
+          <button
+            type="button"
+            className="ml-panel__toggle"
+            onClick={togglePanel}
+            aria-expanded={!panelCollapsed}
+            aria-controls="ml-panel-body"
+            title={panelCollapsed ? "Show the interview panel" : "Fold the panel away to give the board more room"}
+          >
+            <span aria-hidden="true">{panelCollapsed ? "›" : "‹"}</span>
+            <span className="ml-visually-hidden">{panelCollapsed ? "Show the panel" : "Hide the panel"}</span>
+          </button>
           <StatusBadge connection={boardView.connection} unsynced={boardView.unsynced} />
           <nav className="ml-links" aria-label="Interview links">
             {isInterviewer && urls.scorecard && (
@@ -141,7 +180,9 @@ export default function RoomApp({ config }) {
                 onSubmit={(event) => {
                   if (!window.confirm("End the interview for both of you? The board becomes read-only.")) {
                     event.preventDefault();
+                    return;
                   }
+                  event.currentTarget.dataset.sending = "1";
                 }}
               >
                 <input type="hidden" name="csrfmiddlewaretoken" value={config.csrf_token} />
@@ -153,14 +194,16 @@ export default function RoomApp({ config }) {
           </nav>
         </header>
 
-        <div className="ml-panel__scroll">
-          <ProblemCard problem={interview.problem} />
-          <CallPanel call={call} peerName={peerName(roomState, config)} />
-          <StepTracker room={room} state={roomState} canMove={isInterviewer} />
-          <OnlineList state={roomState} me={config.user} role={config.role} boardPeers={boardView.peers} />
-        </div>
+        <div className="ml-panel__body" id="ml-panel-body" hidden={panelCollapsed}>
+          <div className="ml-panel__scroll">
+            <ProblemCard problem={interview.problem} />
+            <CallPanel call={call} peerName={peerName(roomState, config)} />
+            <StepTracker room={room} state={roomState} canMove={isInterviewer} />
+            <OnlineList state={roomState} me={config.user} role={config.role} boardPeers={boardView.peers} />
+          </div>
 
-        <ChatPanel room={room} state={roomState} me={config.user} />
+          <ChatPanel room={room} state={roomState} me={config.user} />
+        </div>
       </aside>
 
       <main className="ml-board" aria-label="Shared whiteboard">

@@ -3,6 +3,9 @@ import { memo, useCallback, useEffect, useEffectEvent, useRef, useState } from "
 
 import { INITIAL_APP_STATE, UI_OPTIONS } from "./excalidrawOptions.js";
 import { BoardSync } from "./lib/boardSync.js";
+import { useColorScheme } from "./lib/theme.js";
+import { useExcalidrawLabels } from "./lib/excalidrawLabels.js";
+import { canvasSizeWatcher } from "./lib/useResize.js";
 
 const INITIAL_DATA = { elements: [], appState: INITIAL_APP_STATE };
 
@@ -32,30 +35,42 @@ function RoomBoard({ config, canEdit, onSync, onApi, onError }) {
     };
   }, [api]);
 
-  const onChange = useCallback(() => syncRef.current?.handleChange(), []);
-  const onPointerUpdate = useCallback((payload) => syncRef.current?.handlePointer(payload), []);
   const fit = useCallback(() => syncRef.current?.fitToContent(), []);
+  // a new window size or a panel folded away: fit both lanes in the new space
+  const watchRef = useRef(null);
+  const onChange = useCallback((_elements, appState) => {
+    syncRef.current?.handleChange();
+    watchRef.current ??= canvasSizeWatcher(() => syncRef.current?.fitToContent());
+    watchRef.current(appState);
+  }, []);
+  const onPointerUpdate = useCallback((payload) => syncRef.current?.handlePointer(payload), []);
+  const boxRef = useRef(null);
+  useExcalidrawLabels(boxRef);
+  const theme = useColorScheme();
 
   return (
-    <Excalidraw
-      excalidrawAPI={setApi}
-      initialData={INITIAL_DATA}
-      onChange={onChange}
-      onPointerUpdate={onPointerUpdate}
-      isCollaborating
-      viewModeEnabled={!canEdit}
-      UIOptions={UI_OPTIONS}
-      aiEnabled={false}
-      langCode="en"
-      name={config.interview?.title || "Mocklane board"}
-    >
-      <MainMenu>
-        <MainMenu.Item onSelect={fit}>Fit board to screen</MainMenu.Item>
-        <MainMenu.DefaultItems.SaveAsImage />
-        <MainMenu.DefaultItems.SearchMenu />
-        <MainMenu.DefaultItems.Help />
-      </MainMenu>
-    </Excalidraw>
+    <div className="ml-board__canvas" ref={boxRef}>
+      <Excalidraw
+        excalidrawAPI={setApi}
+        initialData={INITIAL_DATA}
+        onChange={onChange}
+        onPointerUpdate={onPointerUpdate}
+        isCollaborating
+        viewModeEnabled={!canEdit}
+        UIOptions={UI_OPTIONS}
+        aiEnabled={false}
+        langCode="en"
+        name={config.interview?.title || "Mocklane board"}
+        theme={theme}
+      >
+        <MainMenu>
+          <MainMenu.Item onSelect={fit}>Fit board to screen</MainMenu.Item>
+          <MainMenu.DefaultItems.SaveAsImage />
+          <MainMenu.DefaultItems.SearchMenu />
+          <MainMenu.DefaultItems.Help />
+        </MainMenu>
+      </Excalidraw>
+    </div>
   );
 }
 

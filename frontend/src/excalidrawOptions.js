@@ -17,4 +17,7 @@ export const UI_OPTIONS = {
 export const INITIAL_APP_STATE = {
   viewBackgroundColor: "#ffffff",
   currentItemRoughness: 0,
+  // Lanes are frames, and a frame clips what is in it: an arrow from one lane to the other would
+  // show as a stub. The lanes are only a backdrop, so nothing is clipped.
+  frameRendering: { enabled: true, clip: false, name: true, outline: true },
 };

@@ -146,9 +146,10 @@ def test_interviewer_ends_the_interview_and_both_land_on_the_review(
 
     pages["interviewer"].on("dialog", lambda dialog: dialog.accept())
     pages["interviewer"].get_by_role("button", name="End", exact=True).click()
-    # The form's redirect and the room socket's "ended" both lead the interviewer to the scorecard;
-    # whichever navigation wins, that is where the page settles.
+    # The End request completes before the page moves: the socket's "ended" does not cut it short,
+    # so the form's own redirect lands on the scorecard with its message.
     pages["interviewer"].wait_for_url(base + reverse("interview_scorecard", args=[interview.pk]))
+    assert pages["interviewer"].get_by_text("Interview ended. Score it while it is fresh.").is_visible()
     # The candidate's room is closed by the server and the page moves to the review.
     pages["candidate"].wait_for_url(base + reverse("interview_review", args=[interview.pk]))
     assert "Scores appear here once" in pages["candidate"].content()

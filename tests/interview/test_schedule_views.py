@@ -183,6 +183,12 @@ def test_peer_profile(client, client_for, host, candidate, outsider, day):
     start = dt.datetime.combine(day, dt.time(18), tzinfo=PARIS)
     assert f'value="{start.astimezone(UTC).isoformat()}"' in page
     assert f"{start.astimezone(NEW_YORK):%H:%M}{DASH}" in page
+    # each button is named by what it shows (time, "Book"), then the day and the peer for screen readers
+    button = page.split(f'value="{start.astimezone(UTC).isoformat()}"')[1].split("</button>")[0]
+    assert "aria-label" not in button
+    assert f'<span class="slot-time">{start.astimezone(NEW_YORK):%H:%M}{DASH}' in button
+    assert '<span class="slot-book">Book</span><span class="visually-hidden">' in button
+    assert f"{start.astimezone(NEW_YORK):%a %-d %b} with Ivy Interviewer</span>" in button
     # Her own page: how peers see her, no Book buttons
     own = text(client_for(host).get(url))
     assert "This is how peers see your profile" in own and 'name="starts_at"' not in own
@@ -927,7 +933,7 @@ def test_dashboard_queries_do_not_grow(client_for, host, candidate, outsider, da
 
 def test_nav_links(client_for, outsider):
     page = text(client_for(outsider).get(reverse("dashboard")))
-    nav = page.split("<nav>")[1].split("</nav>")[0]
+    nav = page.split('<nav aria-label="Main">')[1].split("</nav>")[0]
     for name, label in (("slots", "Find a peer"), ("availability", "Availability"), ("queue", "Queue")):
         assert f'href="{reverse(name)}"' in nav and label in nav
     assert 'href="/dashboard/" aria-current="page"' in nav

@@ -248,6 +248,13 @@ class TestScorecardPage:
         EvidenceReport.objects.update(status="pending")
         page = client_for(interviewer).get(self.url(interview)).content.decode()
         assert "Queued: the finder is reading the interview." in page
+        # the page asks the API until the finder is done, and says so instead of asking for a reload
+        assert f'data-poll-url="{reverse("api_interview_evidence", args=[interview.pk])}"' in page
+        assert "appear here by themselves" in page and "Reload" not in page
+
+    def test_a_finished_report_is_not_polled(self, client_for, interview, interviewer, found):
+        page = client_for(interviewer).get(self.url(interview)).content.decode()
+        assert "data-poll-url" not in page and "Looked for at" in page
 
     @pytest.mark.parametrize(("who", "status"), [("candidate", 403), ("outsider", 404)])
     def test_others_cannot_ask(self, client_for, interview, who, status, request, django_capture_on_commit_callbacks):

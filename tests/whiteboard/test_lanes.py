@@ -85,3 +85,22 @@ def test_lane_frame_is_a_locked_valid_frame_with_the_lane_geometry():
 def test_lane_frames_differ_in_seed_and_index():
     first, second = (lane_frame_element(lane, index=i) for i, lane in enumerate(LANES))
     assert first["seed"] != second["seed"] and first["index"] < second["index"]
+
+
+@pytest.mark.parametrize(
+    ("frame_id", "points", "lane"),
+    [
+        # Excalidraw gives an arrow the frame it starts in; where it goes is what counts
+        ("lane-offline", [[0, 0], [900, 0]], "online"),  # from x=900 to 1800: midpoint 1350
+        ("lane-online", [[0, 0], [-800, 0]], "offline"),  # from x=900 back to 100: midpoint 500
+        ("lane-offline", [[0, 0], [40, 0]], "offline"),  # stays in the offline lane
+        ("lane-offline", [[0, 0], [200, 0]], None),  # midpoint 1000: the gap between the lanes
+    ],
+)
+def test_an_arrow_in_a_lane_frame_is_read_by_its_midpoint(frame_id, points, lane):
+    arrow = rectangle(type="arrow", x=900.0, y=100.0, frameId=frame_id, points=points)
+    assert lane_of(arrow, LANES) == lane
+
+
+def test_a_box_in_a_lane_frame_keeps_the_frame_lane():
+    assert lane_of(rectangle(type="ellipse", x=1500.0, frameId="lane-offline"), LANES) == "offline"

@@ -1,25 +1,19 @@
-function label(connection, unsynced) {
-  switch (connection) {
-    case "connected":
-      return "Connected";
-    case "connecting":
-      return "Connecting…";
-    case "reconnecting":
-      return unsynced > 0 ? `Reconnecting… (${unsynced} unsynced)` : "Reconnecting…";
-    case "offline":
-      return `Offline — ${unsynced} unsynced change${unsynced === 1 ? "" : "s"}`;
-    case "closed":
-      return "Disconnected";
-    default:
-      return connection;
-  }
-}
+import { statusLabel, statusTone } from "../lib/board/status.js";
 
+/** The board's connection and save state (see lib/board/status.js). */
 export default function StatusBadge({ connection, unsynced }) {
+  const text = statusLabel(connection, unsynced);
   return (
-    <span className={`ml-status ml-status--${connection}`} role="status" aria-live="polite" data-status={connection}>
+    <span
+      className={`ml-status ml-status--${connection} ml-status--${statusTone(connection, unsynced)}`}
+      role="status"
+      aria-live="polite"
+      data-status={connection}
+      data-unsynced={unsynced}
+      title={text}
+    >
       <span className="ml-status__dot" aria-hidden="true" />
-      {label(connection, unsynced)}
+      <span className="ml-status__text">{text}</span>
     </span>
   );
 }

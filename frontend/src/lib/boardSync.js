@@ -79,7 +79,12 @@ export class BoardSync {
       onError: (err) => this.onError(err),
     });
     const ready = () => this.connection.ready;
-    this.pending = new PendingOps({ send: (payload) => this.connection.send(payload), canResend: ready });
+    this.pending = new PendingOps({
+      send: (payload) => this.connection.send(payload),
+      canResend: ready,
+      // the socket looks open but nothing answers (the network went away): count it as lost
+      onAckTimeout: () => this.connection.lost(),
+    });
     this.seqs = new SeqTracker({
       sendSync: (since) => this.connection.send({ type: "sync", since_seq: since }),
       canSync: ready,
@@ -139,8 +144,9 @@ export class BoardSync {
     this._flush.run();
   }
 
+  /** Fit both lanes in the free canvas (leaving room for the properties panel where one can edit). */
   fitToContent() {
-    this.scene.fitToContent();
+    this.scene.fitToContent({ editing: this.canEdit });
   }
 
   // --------------------------------------------------------------- messages
@@ -193,7 +199,7 @@ export class BoardSync {
     for (const el of elements) this.serverCopies.set(el.id, el);
 
     if (!this.loadedOnce) {
-      this.scene.load(elements);
+      this.scene.load(elements, { editing: canEdit });
       this.known = new Map(elements.map((el) => [el.id, el.version]));
       this.loadedOnce = true;
     } else {
@@ -260,6 +266,7 @@ export class BoardSync {
 
   _onDrop({ final }) {
     this.seqs.disconnected();
+    this.pending.disconnected();
     if (this.peers.size) {
       this.peers.clear();
       this._showPeers();

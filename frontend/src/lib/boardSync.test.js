@@ -11,6 +11,7 @@ import { FakeWebSocket, element, fakeExcalidrawApi, stubBrowser } from "../test/
 vi.mock("@excalidraw/excalidraw", async () => (await import("../test/fakes.js")).excalidrawModule);
 
 const { BoardSync } = await import("./boardSync.js");
+const { ACK_TIMEOUT_MS } = await import("./board/pendingOps.js");
 const { restoreRemote } = await import("./board/excalidrawBridge.js");
 const { dedupeWinners, wins, zOrder } = await import("./board/reconcile.js");
 
@@ -121,7 +122,9 @@ describe("BoardSync", () => {
       expect(sync.status()).toBe("connected");
       expect(sync.seq).toBe(10);
       vi.advanceTimersByTime(100);
-      expect(api.scrollToContent).toHaveBeenCalledTimes(1);
+      const fits = api.updates.filter((u) => u.appState?.zoom);
+      expect(fits).toHaveLength(1);
+      expect(fits[0].appState.zoom.value).toBeGreaterThan(0);
       expect(ws.frames("ops")).toEqual([]);
     });
 
@@ -239,6 +242,27 @@ describe("BoardSync", () => {
   });
 
   describe("reconnecting", () => {
+    it("counts an ack that does not come as a lost connection: reconnects and re-sends, unsaved until acked", () => {
+      let ws = connect({ elements: [LANE, element("a")] });
+      api.edit("a", { x: 50 });
+      settle();
+      const [frame] = ws.frames("ops");
+      expect(sync.status()).toBe("connected");
+      vi.advanceTimersByTime(ACK_TIMEOUT_MS); // the socket stays open, but nothing answers
+      expect(sync.status()).toBe("reconnecting");
+      expect(sync.getView()).toMatchObject({ connection: "reconnecting", unsynced: 1 });
+      ws.receive({ type: "ack", op_id: frame.op_id, seq: 11, accepted: ["a"], rejected: [] }); // too late: ignored
+      expect(sync.getView().unsynced).toBe(1);
+
+      ws = reconnect();
+      ws.accept();
+      ws.receive({ type: "snapshot", seq: 10, can_edit: true, elements: [LANE, element("a")] });
+      expect(ws.frames("ops").map((f) => f.op_id)).toEqual([frame.op_id]);
+      expect(sync.getView()).toMatchObject({ connection: "connected", unsynced: 1 });
+      ws.receive({ type: "ack", op_id: frame.op_id, seq: 11, accepted: ["a"], rejected: [] });
+      expect(sync.getView().unsynced).toBe(0);
+    });
+
     it("re-sends unacked batches with the same op_id after the next snapshot, then what changed meanwhile", () => {
       let ws = connect({ elements: [LANE, element("a"), element("b", { index: "a1" })] });
       api.edit("a", { x: 50 });

@@ -82,6 +82,25 @@ export class ReconnectingSocket {
     if (this.ws) this.ws.close(4000);
   }
 
+  /**
+   * Gives the current connection up as lost at once and reconnects with backoff. Unlike `close()`,
+   * whose `onclose` waits for the closing handshake (which never comes while the network is gone),
+   * the close is reported now, as code 4000.
+   */
+  abandon() {
+    const ws = this.ws;
+    if (!ws || this.stopped) return;
+    this.ws = null;
+    ws.onopen = ws.onmessage = ws.onclose = ws.onerror = null;
+    try {
+      ws.close(4000);
+    } catch {
+      /* already closed */
+    }
+    this.handlers.onClose?.({ code: 4000, final: false, attempt: this.attempt });
+    this._scheduleReconnect();
+  }
+
   _connect() {
     if (this.stopped) return;
     let ws;

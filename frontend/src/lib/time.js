@@ -6,10 +6,14 @@ export function formatDuration(ms) {
   return `${String(m).padStart(2, "0")}:${String(s).padStart(2, "0")}`;
 }
 
-export function formatClock(iso) {
+/**
+ * HH:MM on the 24-hour clock, like every page of the site (whatever the browser's locale would
+ * pick); `timeZone` defaults to the browser's.
+ */
+export function formatClock(iso, { timeZone } = {}) {
   const d = new Date(iso);
   if (Number.isNaN(d.getTime())) return "";
-  return d.toLocaleTimeString([], { hour: "2-digit", minute: "2-digit" });
+  return new Intl.DateTimeFormat("en-GB", { hour: "2-digit", minute: "2-digit", hourCycle: "h23", timeZone }).format(d);
 }
 
 export function parseTime(iso) {

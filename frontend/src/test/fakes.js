@@ -113,7 +113,7 @@ export function fakeExcalidrawApi({ onChange = () => {} } = {}) {
   let elements = [];
   const api = {
     onChange,
-    appState: { selectedElementIds: {} },
+    appState: { selectedElementIds: {}, width: 1026, height: 712 },
     collaborators: new Map(),
     updates: [],
     history: { clear: vi.fn() },
@@ -125,6 +125,7 @@ export function fakeExcalidrawApi({ onChange = () => {} } = {}) {
       api.updates.push(update);
       if (update.elements) elements = update.elements;
       if (update.collaborators) api.collaborators = update.collaborators;
+      if (update.appState) api.appState = { ...api.appState, ...update.appState };
       api.onChange();
     },
     /** The element `id` in the scene. */

@@ -7,6 +7,8 @@
  *   connected    the snapshot is applied: changes flow
  *   reconnecting the socket dropped; retrying
  *   offline      after a few failed attempts, or while the browser is offline
+ *                (the browser's `offline` event drops the socket at once: frames
+ *                sent now would wait unanswered)
  *   closed       stopped, or refused for good (4403 / 4404)
  */
 import { ReconnectingSocket } from "../socket.js";
@@ -74,7 +76,9 @@ export class BoardConnection {
       onClose: (info) => this._onClose(info),
     });
     this._onBrowserOffline = () => {
-      if (!this.ready) this._setState("offline");
+      if (this.state === "closed") return;
+      this.socket.abandon();
+      this._setState("offline");
     };
   }
 
@@ -97,6 +101,11 @@ export class BoardConnection {
 
   isOpen() {
     return this.socket.isOpen();
+  }
+
+  /** The connection is lost though the socket looks open (an ack that never came): drop it and reconnect. */
+  lost() {
+    this.socket.abandon();
   }
 
   /** The snapshot is applied: the board is live. */

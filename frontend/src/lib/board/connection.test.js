@@ -123,11 +123,36 @@ describe("BoardConnection", () => {
     expect(conn.state).toBe("offline");
   });
 
-  it("stays connected on a browser offline event while the socket still works", () => {
-    FakeWebSocket.last.accept();
+  it("drops the socket and says offline at once when the browser goes offline while live, then reconnects", () => {
+    const ws = FakeWebSocket.last;
+    ws.accept();
     conn.connected();
+    navigator.onLine = false;
     win.dispatchEvent(new Event("offline"));
+    expect(conn.state).toBe("offline");
+    expect(conn.ready).toBe(false);
+    expect(ws.readyState).toBe(FakeWebSocket.CLOSED);
+    expect(events.drops).toEqual([{ final: false, state: "offline" }]);
+    navigator.onLine = true;
+    win.dispatchEvent(new Event("online"));
+    expect(FakeWebSocket.last).not.toBe(ws);
+    FakeWebSocket.last.accept();
+    FakeWebSocket.last.receive({ type: "snapshot", seq: 1, elements: [] });
+    conn.connected();
     expect(conn.state).toBe("connected");
+  });
+
+  it("gives a silent connection up when told it is lost, without waiting for the close handshake", () => {
+    const ws = FakeWebSocket.last;
+    ws.accept();
+    conn.connected();
+    ws.close = () => {}; // the handshake never completes
+    conn.lost();
+    expect(conn.state).toBe("reconnecting");
+    expect(conn.ready).toBe(false);
+    expect(ws.onmessage).toBeNull(); // late frames of the old socket are ignored
+    vi.advanceTimersByTime(10_000);
+    expect(FakeWebSocket.last).not.toBe(ws);
   });
 
   it.each([

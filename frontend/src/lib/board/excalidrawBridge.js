@@ -6,6 +6,7 @@
  */
 import { CaptureUpdateAction, reconcileElements, restoreElements } from "@excalidraw/excalidraw";
 
+import { VIEWER_INSETS, editorInsets, fitView, sceneBounds } from "./fit.js";
 import { dedupeWinners, zOrder } from "./reconcile.js";
 
 /**
@@ -42,6 +43,19 @@ export function collaboratorsOf(peers) {
   return collaborators;
 }
 
+/** Fit the board to the canvas of `api` (see lib/board/fit.js); false when there is nothing to fit. */
+export function applyFit(api, { editing = false } = {}) {
+  const bounds = sceneBounds(api.getSceneElements());
+  const { width, height } = api.getAppState();
+  if (!bounds || !width || !height) return false;
+  const view = fitView(bounds, { width, height }, { insets: editing ? editorInsets(width) : VIEWER_INSETS });
+  api.updateScene({
+    appState: { zoom: { value: view.zoom }, scrollX: view.scrollX, scrollY: view.scrollY },
+    captureUpdate: CaptureUpdateAction.NEVER,
+  });
+  return true;
+}
+
 export class ExcalidrawBridge {
   constructor(api) {
     this.api = api;
@@ -59,10 +73,10 @@ export class ExcalidrawBridge {
   }
 
   /** The first snapshot: the scene becomes the server's board, with nothing to undo, fitted to the view. */
-  load(elements) {
+  load(elements, { editing = true } = {}) {
     this._replace(restoreRemote(elements));
     this.api.history?.clear?.();
-    requestAnimationFrame(() => this.fitToContent());
+    requestAnimationFrame(() => this.fitToContent({ editing }));
   }
 
   /**
@@ -123,10 +137,9 @@ export class ExcalidrawBridge {
     this.api.updateScene({ collaborators: collaboratorsOf(peers) });
   }
 
-  fitToContent() {
-    const elements = this.api.getSceneElements();
-    if (!elements.length) return;
-    this.api.scrollToContent(elements, { fitToContent: true, animate: false });
+  /** Zoom and scroll so the whole board (both lanes) shows in the canvas space Excalidraw's panels leave free. */
+  fitToContent({ editing = true } = {}) {
+    applyFit(this.api, { editing });
   }
 
   _replace(elements) {

@@ -7,13 +7,18 @@
  * - `settle(opId)` forgets a batch once it is acked (or refused);
  * - `resendAll()` sends every unanswered batch again with its own `op_id`
  *   (after a reconnect: the server applies an `op_id` once and repeats the ack);
- * - `retryLater()` does the same a second later, for `rate_limited` / `retry`.
+ * - `retryLater()` does the same a second later, for `rate_limited` / `retry`;
+ * - an ack that does not come within `ackTimeoutMs` of sending calls
+ *   `onAckTimeout` (the connection is taken as lost: the socket may look open
+ *   while the network is gone).
  */
 import { uuid } from "../ids.js";
 
 import { MAX_BATCH_BYTES, MAX_BATCH_ELEMENTS, byteLength } from "./limits.js";
 
 export const RETRY_MS = 1000;
+// how long a sent batch may wait for its ack before the connection counts as lost (docs/protocol.md)
+export const ACK_TIMEOUT_MS = 5000;
 
 /**
  * Cut `elements` into batches of at most `maxElements` and about `maxBytes` of
@@ -43,15 +48,19 @@ export function splitBatches(elements, { maxBytes = MAX_BATCH_BYTES, maxElements
 
 export class PendingOps {
   /**
-   * @param {{send: (payload: string) => boolean, canResend: () => boolean, retryMs?: number}} opts
+   * @param {{send: (payload: string) => boolean, canResend: () => boolean, retryMs?: number,
+   *   onAckTimeout?: () => void, ackTimeoutMs?: number}} opts
    *   `send` writes one frame to the socket; `canResend` says whether the socket is ready for the re-send.
    */
-  constructor({ send, canResend, retryMs = RETRY_MS }) {
+  constructor({ send, canResend, retryMs = RETRY_MS, onAckTimeout = () => {}, ackTimeoutMs = ACK_TIMEOUT_MS }) {
     this.send = send;
     this.canResend = canResend;
     this.retryMs = retryMs;
-    this.batches = new Map(); // op_id -> {opId, payload, versions, elements}, in the order sent
+    this.onAckTimeout = onAckTimeout;
+    this.ackTimeoutMs = ackTimeoutMs;
+    this.batches = new Map(); // op_id -> {opId, payload, versions, elements, sentAt}, in the order sent
     this.retryTimer = null;
+    this.ackTimer = null;
   }
 
   /** Send `elements` as one or more `ops` frames; returns the new batches. */
@@ -61,11 +70,12 @@ export class PendingOps {
       const opId = uuid();
       // the element JSON is already there: build the frame around it
       const payload = `{"type":"ops","op_id":"${opId}","elements":[${part.json.join(",")}]}`;
-      const batch = { opId, payload, versions: part.versions, elements: part.elements };
+      const batch = { opId, payload, versions: part.versions, elements: part.elements, sentAt: null };
       this.batches.set(opId, batch);
-      this.send(payload);
+      this._sendBatch(batch);
       sent.push(batch);
     }
+    this._armAckTimer();
     return sent;
   }
 
@@ -77,12 +87,20 @@ export class PendingOps {
   settle(opId) {
     const batch = this.get(opId);
     this.batches.delete(opId);
+    if (batch) this._armAckTimer();
     return batch;
   }
 
   /** Send every pending batch again, oldest first, with its own op_id. */
   resendAll() {
-    for (const batch of this.batches.values()) this.send(batch.payload);
+    for (const batch of this.batches.values()) this._sendBatch(batch);
+    this._armAckTimer();
+  }
+
+  /** The socket dropped: nothing is on its way, so no ack is awaited until the batches go out again. */
+  disconnected() {
+    for (const batch of this.batches.values()) batch.sentAt = null;
+    this._armAckTimer();
   }
 
   /** Re-send the pending batches in a moment (once, however many ask), if the socket is ready then. */
@@ -104,5 +122,29 @@ export class PendingOps {
   stop() {
     clearTimeout(this.retryTimer);
     this.retryTimer = null;
+    clearTimeout(this.ackTimer);
+    this.ackTimer = null;
+  }
+
+  _sendBatch(batch) {
+    batch.sentAt = this.send(batch.payload) === false ? null : Date.now();
+  }
+
+  /** Time the ack of the oldest batch on its way; no timer when none is. */
+  _armAckTimer() {
+    clearTimeout(this.ackTimer);
+    this.ackTimer = null;
+    let oldest = null;
+    for (const batch of this.batches.values()) {
+      if (batch.sentAt != null && (oldest == null || batch.sentAt < oldest)) oldest = batch.sentAt;
+    }
+    if (oldest == null) return;
+    const wait = Math.max(0, oldest + this.ackTimeoutMs - Date.now());
+    this.ackTimer = setTimeout(() => {
+      this.ackTimer = null;
+      // called once per silence: the batches are sent again (and timed again) after the reconnect
+      for (const batch of this.batches.values()) batch.sentAt = null;
+      this.onAckTimeout();
+    }, wait);
   }
 }

@@ -1,7 +1,7 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 
 import { MAX_BATCH_BYTES } from "./limits.js";
-import { PendingOps, RETRY_MS, splitBatches } from "./pendingOps.js";
+import { ACK_TIMEOUT_MS, PendingOps, RETRY_MS, splitBatches } from "./pendingOps.js";
 
 const el = (id, version = 1, extra = {}) => ({ id, type: "rectangle", version, versionNonce: 1, ...extra });
 
@@ -121,5 +121,76 @@ describe("PendingOps", () => {
     ops.stop();
     vi.advanceTimersByTime(RETRY_MS * 2);
     expect(sent).toEqual([]);
+  });
+
+  describe("ack timeout", () => {
+    let timeouts;
+
+    beforeEach(() => {
+      timeouts = 0;
+      ops.stop();
+      ops = new PendingOps({
+        send: (payload) => sent.push(JSON.parse(payload)) > 0,
+        canResend: () => ready,
+        onAckTimeout: () => {
+          timeouts += 1;
+        },
+      });
+    });
+
+    it("waits a few seconds", () => {
+      expect(ACK_TIMEOUT_MS).toBeGreaterThanOrEqual(2000);
+      expect(ACK_TIMEOUT_MS).toBeLessThanOrEqual(10_000);
+    });
+
+    it("calls the connection lost when an ack does not come in time", () => {
+      ops.queue([el("a")]);
+      vi.advanceTimersByTime(ACK_TIMEOUT_MS - 1);
+      expect(timeouts).toBe(0);
+      vi.advanceTimersByTime(1);
+      expect(timeouts).toBe(1);
+      // once per silence: nothing more until the batches are sent again
+      vi.advanceTimersByTime(ACK_TIMEOUT_MS * 3);
+      expect(timeouts).toBe(1);
+      ops.resendAll();
+      vi.advanceTimersByTime(ACK_TIMEOUT_MS);
+      expect(timeouts).toBe(2);
+    });
+
+    it("does not fire once every batch is acked", () => {
+      const [a] = ops.queue([el("a")]);
+      vi.advanceTimersByTime(ACK_TIMEOUT_MS - 100);
+      ops.settle(a.opId);
+      vi.advanceTimersByTime(ACK_TIMEOUT_MS * 2);
+      expect(timeouts).toBe(0);
+    });
+
+    it("times the oldest batch still waiting", () => {
+      const [a] = ops.queue([el("a")]);
+      vi.advanceTimersByTime(3000);
+      ops.queue([el("b")]);
+      ops.settle(a.opId); // b was sent 3 s later: its own full wait counts
+      vi.advanceTimersByTime(ACK_TIMEOUT_MS - 1);
+      expect(timeouts).toBe(0);
+      vi.advanceTimersByTime(1);
+      expect(timeouts).toBe(1);
+    });
+
+    it("awaits no ack for a batch the socket did not take, nor after a drop", () => {
+      ops.stop();
+      ops = new PendingOps({ send: () => false, canResend: () => true, onAckTimeout: () => (timeouts += 1) });
+      ops.queue([el("a")]);
+      vi.advanceTimersByTime(ACK_TIMEOUT_MS * 2);
+      expect(timeouts).toBe(0);
+    });
+
+    it("stops timing when the socket drops", () => {
+      ops.queue([el("a")]);
+      vi.advanceTimersByTime(1000);
+      ops.disconnected();
+      vi.advanceTimersByTime(ACK_TIMEOUT_MS * 2);
+      expect(timeouts).toBe(0);
+      expect([...ops.elementIds()]).toEqual(["a"]); // still pending: re-sent after the reconnect
+    });
   });
 });
