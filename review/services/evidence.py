@@ -112,10 +112,12 @@ def _ops(board_id: int) -> Iterator[Op]:
 
 def _find(interview: Interview, steps: list[RubricStep]) -> list[StepResult]:
     events = list(transcript_for(interview_id=interview.pk))
+    # What the candidate wrote in the chat and said aloud (speech segments, dated when spoken).
+    sources = {TranscriptEvent.Kind.CHAT: "chat", TranscriptEvent.Kind.SPEECH: "speech"}
     messages = [
-        Message(event_id=e.pk, step=e.step, at=e.created_at, text=e.text)
+        Message(event_id=e.pk, step=e.step, at=e.created_at, text=e.text, source=sources[e.kind])
         for e in events
-        if e.kind == TranscriptEvent.Kind.CHAT and e.author_id == interview.candidate_id
+        if e.kind in sources and e.author_id == interview.candidate_id
     ]
     step_starts = [StepStart(step=e.step, at=e.created_at) for e in events if e.kind == TranscriptEvent.Kind.STEP]
     return find_evidence(

@@ -48,12 +48,14 @@ class CriterionSpec:
 
 @dataclass(frozen=True)
 class Message:
-    """One chat message from the candidate."""
+    """One line from the candidate: a chat message, or a transcribed segment of their speech."""
 
     event_id: int
     step: int  # the step that was current when it was sent
     at: dt.datetime
     text: str
+    role: str = "candidate"
+    source: str = "chat"  # chat or speech
 
 
 @dataclass(frozen=True)
