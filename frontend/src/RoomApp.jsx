@@ -5,10 +5,12 @@ import ChatPanel from "./components/ChatPanel.jsx";
 import InterviewerPanel from "./components/InterviewerPanel.jsx";
 import OnlineList from "./components/OnlineList.jsx";
 import ProblemCard from "./components/ProblemCard.jsx";
+import RecordingPanel from "./components/RecordingPanel.jsx";
 import StatusBadge from "./components/StatusBadge.jsx";
 import StepTracker from "./components/StepTracker.jsx";
 import Toasts from "./components/Toasts.jsx";
 import { CallClient } from "./lib/call.js";
+import { Recorder } from "./lib/recorder.js";
 import { RoomClient } from "./lib/roomClient.js";
 import RoomBoard from "./RoomBoard.jsx";
 
@@ -48,6 +50,17 @@ export default function RoomApp({ config }) {
   const { toasts, push: pushToast, dismiss } = useToasts();
   const isInterviewer = config.role === "interviewer";
 
+  // this browser's own microphone, recorded while both consent (lib/recorder.js)
+  const [recorder] = useState(() =>
+    config.interview?.id && config.user?.id
+      ? new Recorder({
+          interviewId: config.interview.id,
+          userId: config.user.id,
+          csrfToken: config.csrf_token,
+          onError: (err) => pushToast(err),
+        })
+      : null,
+  );
   // one room client and one call per page
   const [room] = useState(
     () =>
@@ -56,13 +69,18 @@ export default function RoomApp({ config }) {
         me: config.user,
         role: config.role,
         onError: (err) => pushToast(err),
-        onEnded: () => {
+        onEnded: async () => {
+          // The last recorded chunk goes up first (uploads are taken for a while after the end).
+          await recorder?.finish(4000);
           // The interviewer goes on to score; the candidate to the review.
           const next = config.role === "interviewer" ? config.urls?.scorecard : config.urls?.review;
           if (next) window.location.assign(next);
         },
       }),
   );
+  useEffect(() => {
+    recorder?.setClock(() => room.getState().clockOffset || 0);
+  }, [recorder, room]);
   const [call] = useState(
     () =>
       new CallClient({
@@ -104,9 +122,10 @@ export default function RoomApp({ config }) {
       board: sync,
       room,
       call,
+      recorder,
       config,
     };
-  }, [sync, room, call, config]);
+  }, [sync, room, call, recorder, config]);
 
   const onBoardError = useCallback((err) => pushToast(err), [pushToast]);
   const onApi = useCallback((api) => {
@@ -155,6 +174,7 @@ export default function RoomApp({ config }) {
         <div className="ml-panel__scroll">
           <ProblemCard problem={interview.problem} />
           <CallPanel call={call} peerName={peerName(roomState, config)} />
+          <RecordingPanel room={room} state={roomState} recorder={recorder} role={config.role} />
           <StepTracker room={room} state={roomState} canMove={isInterviewer} />
           <OnlineList state={roomState} me={config.user} role={config.role} boardPeers={boardView.peers} />
         </div>
