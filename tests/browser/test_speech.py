@@ -99,7 +99,8 @@ def test_both_consent_talk_and_the_review_holds_what_each_said(
     wait_for(lambda: heard(interviewer, "results"), what="the interviewer's words")
     # Segments reach the room as they are transcribed.
     cand.wait_for_function(
-        "() => window.mocklane.room.getState().transcript.some(e => e.kind === 'speech' && /feature store/i.test(e.text))"
+        "() => window.mocklane.room.getState().transcript"
+        ".some(e => e.kind === 'speech' && /feature store/i.test(e.text))"
     )
 
     iv.once("dialog", lambda dialog: dialog.accept())
