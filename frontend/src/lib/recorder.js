@@ -165,8 +165,9 @@ export class Recorder {
   }
 
   async uploadAll() {
-    const items = [...this.queue.values()].sort((a, b) => a.seq - b.seq);
-    for (const item of items) {
+    // until the queue is empty, chunks recorded meanwhile included; a retryable failure waits
+    while (this.queue.size) {
+      const item = [...this.queue.values()].reduce((a, b) => (b.seq < a.seq ? b : a));
       const outcome = await this.upload(item);
       if (outcome === "retry") {
         clearTimeout(this.retryTimer);
