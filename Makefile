@@ -60,6 +60,7 @@ bench: install build
 	$(PY) bench/board_history.py
 	$(PY) bench/evidence.py
 	$(PY) bench/board_export.py
+	$(PY) bench/transcribe.py --repeat 1
 
 clean:
 	rm -rf $(VENV) frontend/node_modules static/app staticfiles
