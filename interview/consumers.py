@@ -17,6 +17,7 @@ from .models import Interview
 from .pacing import steps_payload
 from .realtime import call_group, room_group
 from .selectors import event_payload, room_state_for
+from .services.recording import recording_consent, recording_stop
 
 # An SDP offer with audio and video can exceed 16 KiB of JSON; frames other than signals keep the old cap.
 MAX_MESSAGE_BYTES = 32 * 1024
@@ -127,6 +128,22 @@ class RoomConsumer(JsonFrameConsumer):
             "event": event_payload(event),
         }
 
+    # -- recording: consent and stop; the state reaches both through room_broadcast ------------
+
+    async def on_recording(self, content):
+        action = content.get("action")
+        if action not in ("consent", "stop"):
+            raise ApplicationError('action must be "consent" or "stop".', code="invalid")
+        await self._recording(action)
+
+    @database_sync_to_async
+    def _recording(self, action):
+        interview = self._access()
+        if action == "consent":
+            recording_consent(interview=interview, user=self.user)
+        else:
+            recording_stop(interview=interview, user=self.user)
+
     # -- the call: signalling between the two participants, relayed and never stored ------------
 
     async def on_call(self, content):
@@ -191,7 +208,7 @@ class RoomConsumer(JsonFrameConsumer):
         if self.in_call:
             await self.send_json_frame({"type": "signal", "from": event["from"], "signal": event["signal"]})
 
-    handlers = {"chat": on_chat, "step": on_step, "call": on_call, "signal": on_signal}
+    handlers = {"chat": on_chat, "step": on_step, "call": on_call, "signal": on_signal, "recording": on_recording}
 
     async def _broadcast(self, event: dict, include_self: bool = False) -> None:
         await self.channel_layer.group_send(
@@ -235,6 +252,10 @@ class RoomConsumer(JsonFrameConsumer):
             await self.send_json_frame({"type": "participant", "status": "left", "client_id": event["client_id"]})
         elif kind == "chat":
             await self.send_json_frame({"type": "chat", "event": event["event"]})
+        elif kind == "speech":
+            await self.send_json_frame({"type": "speech", "event": event["event"]})
+        elif kind == "recording":
+            await self.send_json_frame({"type": "recording", **event["recording"]})
         elif kind == "step":
             await self.send_json_frame(
                 {

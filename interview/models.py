@@ -9,6 +9,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import F, Q
+from django.utils import timezone
 
 
 def validate_time_zone(value: str) -> None:
@@ -122,6 +123,7 @@ class TranscriptEvent(models.Model):
         CHAT = "chat", "Chat"
         STEP = "step", "Step change"
         SYSTEM = "system", "System"
+        SPEECH = "speech", "Speech"  # a transcribed segment of one speaker's recording
 
     interview = models.ForeignKey(Interview, on_delete=models.CASCADE, related_name="transcript")
     kind = models.CharField(max_length=10, choices=Kind.choices)
@@ -129,7 +131,13 @@ class TranscriptEvent(models.Model):
     text = models.TextField()
     step = models.PositiveSmallIntegerField()  # the step that was current when this happened
     client_msg_id = models.CharField(max_length=64, null=True, blank=True)
-    created_at = models.DateTimeField(auto_now_add=True, db_index=True)
+    # When it happened: the time of writing for chat and steps, the moment speech began for a
+    # speech segment (which is transcribed later, so the time is given, not taken on insert).
+    created_at = models.DateTimeField(default=timezone.now, db_index=True)
+    ends_at = models.DateTimeField(null=True, blank=True)  # speech: the moment the segment ended
+    chunk = models.ForeignKey(  # speech: the recorded chunk it was heard in
+        "AudioChunk", null=True, blank=True, on_delete=models.SET_NULL, related_name="segments"
+    )
 
     class Meta:
         constraints = [
@@ -386,3 +394,67 @@ class MatchWindow(models.Model):
 
     def __str__(self) -> str:
         return f"{self.starts_at:%Y-%m-%d %H:%M}-{self.ends_at:%H:%M} UTC"
+
+
+def recording_storage():
+    """Where recorded audio lives: STORAGES["recordings"] (the file system under MEDIA_ROOT by
+    default, an S3-compatible store by setting). Never served as static files."""
+    from django.core.files.storage import storages
+
+    return storages["recordings"]
+
+
+def chunk_upload_to(chunk: "AudioChunk", filename: str) -> str:
+    return f"recordings/{chunk.interview_id}/{chunk.speaker_id}/{chunk.seq:06d}.webm"
+
+
+class Recording(models.Model):
+    """Whether an interview is being recorded: each participant's consent, and who stopped it.
+
+    Recording runs while both have consented; either can stop it, which withdraws both consents
+    (recording again needs both to agree again). `on_since` is when the current (or last) period
+    of recording began, `stopped_at` when it ended."""
+
+    interview = models.OneToOneField(Interview, on_delete=models.CASCADE, related_name="recording")
+    interviewer_consent_at = models.DateTimeField(null=True, blank=True)
+    candidate_consent_at = models.DateTimeField(null=True, blank=True)
+    on_since = models.DateTimeField(null=True, blank=True)
+    stopped_at = models.DateTimeField(null=True, blank=True)
+    stopped_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    deleted_at = models.DateTimeField(null=True, blank=True)  # the candidate deleted the audio
+
+    def __str__(self) -> str:
+        return f"Recording of interview {self.interview_id}"
+
+    @property
+    def is_on(self) -> bool:
+        return bool(self.interviewer_consent_at and self.candidate_consent_at and self.deleted_at is None)
+
+
+class AudioChunk(models.Model):
+    """A few seconds of one speaker's microphone, as their browser recorded it (a whole WebM/Opus
+    file of its own), numbered per speaker so a retried upload is recognised."""
+
+    interview = models.ForeignKey(Interview, on_delete=models.CASCADE, related_name="audio_chunks")
+    speaker = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="audio_chunks")
+    seq = models.PositiveIntegerField()
+    started_at = models.DateTimeField()
+    duration_ms = models.PositiveIntegerField()
+    file = models.FileField(storage=recording_storage, upload_to=chunk_upload_to, max_length=200)
+    size = models.PositiveIntegerField()
+    sha256 = models.CharField(max_length=64)
+    content_type = models.CharField(max_length=60)
+    created_at = models.DateTimeField(auto_now_add=True)
+    transcribed_at = models.DateTimeField(null=True, blank=True)
+    transcript_error = models.CharField(max_length=200, blank=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["interview", "speaker", "seq"], name="audio_chunk_unique_seq"),
+        ]
+        ordering = ["interview", "started_at", "speaker", "seq"]
+
+    def __str__(self) -> str:
+        return f"Audio {self.interview_id}/{self.speaker_id}/{self.seq}"

@@ -1,4 +1,4 @@
-"""Signals of the interview app: `interview_ended`, a profile for each new user, and closing a
+"""Signals of the interview app: `interview_ended`, `speech_transcribed`, a profile for each new user, and closing a
 user's sockets when their session ends (logout, password change, deactivation, deletion)."""
 
 from django.conf import settings
@@ -9,11 +9,15 @@ from django.dispatch import Signal, receiver
 
 from core.sockets import end_user_sockets
 
-from .models import Profile
+from .models import AudioChunk, Profile
 
 # Sent by `interview_end` inside its transaction, with `interview=`; receivers that queue work should
 # do it on commit. The review app queues the evidence finder on it.
 interview_ended = Signal()
+
+# Sent when a recorded chunk's speech segments are stored, with `interview_id=`; the review app
+# runs the evidence finder again for an interview that has already ended.
+speech_transcribed = Signal()
 
 # A change to either of these ends the user's sessions (Django compares the password hash on
 # every request; an inactive user cannot authenticate), so it closes their open sockets too.
@@ -53,6 +57,15 @@ def close_sockets_on_session_field_change(sender, instance, raw=False, **kwargs)
 @receiver(post_delete, sender=settings.AUTH_USER_MODEL, dispatch_uid="sockets_close_on_user_delete")
 def close_sockets_on_user_delete(sender, instance, **kwargs):
     _close_sockets_on_commit(instance.pk)
+
+
+@receiver(post_delete, sender=AudioChunk, dispatch_uid="audio_chunk_delete_file")
+def delete_audio_file(sender, instance, **kwargs):
+    """A chunk's audio goes with its row: deleted by the candidate, by retention, or with the
+    account or interview (cascades send this too). Removed once the deletion commits."""
+    name, storage = instance.file.name, instance.file.storage
+    if name:
+        transaction.on_commit(lambda: storage.delete(name))
 
 
 def _close_sockets_on_commit(user_id: int) -> None:

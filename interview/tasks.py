@@ -44,3 +44,19 @@ def send_reminder(reminder_id: int) -> bool:
     from .services.reminders import reminder_send
 
     return reminder_send(reminder_id=reminder_id)
+
+
+@shared_task(autoretry_for=(OSError,), retry_backoff=True, max_retries=3)
+def transcribe_chunk(chunk_id: int) -> int:
+    """Transcribe one recorded chunk into speech segments (again, replacing them, if run twice)."""
+    from .services.speech import speech_transcribe_chunk
+
+    return len(speech_transcribe_chunk(chunk_id=chunk_id))
+
+
+@shared_task
+def purge_recordings() -> int:
+    """Hourly: delete audio older than RECORDING_RETENTION_DAYS."""
+    from .services.recording import recordings_purge
+
+    return recordings_purge()

@@ -39,6 +39,7 @@ urlpatterns = [
     path("interviews/<int:pk>/decline/", views.interview_answer, {"answer": "decline"}, name="interview_decline"),
     path("interviews/<int:pk>/room/", views.interview_room, name="interview_room"),
     path("interviews/<int:pk>/end/", views.interview_end, name="interview_end"),
+    path("interviews/<int:pk>/audio/<int:chunk_id>.webm", views.interview_audio, name="interview_audio"),
 ]
 
 api_urlpatterns = [
@@ -50,6 +51,17 @@ api_urlpatterns = [
     ),
     path("interviews/<int:pk>/board/", apis.InterviewBoardApi.as_view(), name="api_interview_board"),
     path("interviews/<int:pk>/ice-servers/", apis.InterviewIceServersApi.as_view(), name="api_interview_ice_servers"),
+    path("interviews/<int:pk>/recording/", apis.InterviewRecordingApi.as_view(), name="api_interview_recording"),
+    path(
+        "interviews/<int:pk>/recording/stop/",
+        apis.InterviewRecordingStopApi.as_view(),
+        name="api_interview_recording_stop",
+    ),
+    path(
+        "interviews/<int:pk>/recording/chunks/",
+        apis.InterviewRecordingChunkApi.as_view(),
+        name="api_interview_recording_chunks",
+    ),
     path("profile/", apis.ProfileApi.as_view(), name="api_profile"),
     path("peers/<int:user_id>/", apis.PeerApi.as_view(), name="api_peer"),
     path("availability/weekly/", apis.WeeklyAvailabilityListApi.as_view(), name="api_weekly_availability"),

@@ -233,6 +233,7 @@ class ReviewShare(models.Model):
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
     token = models.CharField(max_length=64, unique=True)
     label = models.CharField(max_length=80, blank=True)  # e.g. "for my mentor"
+    share_audio = models.BooleanField(default=False)  # the candidate chose to let the holder hear the recording
     created_at = models.DateTimeField(auto_now_add=True)
     revoked_at = models.DateTimeField(null=True, blank=True)
 

@@ -24,6 +24,7 @@ urlpatterns = [
     ),
     path("interviews/<int:pk>/feedback/", feedback.interviewer_feedback, name="interviewer_feedback"),
     path("shared/<str:token>/", review.shared_review, name="shared_review"),
+    path("shared/<str:token>/audio/<int:chunk_id>.webm", review.shared_review_audio, name="shared_review_audio"),
     path("interviews/<int:pk>/export.md", exports.interview_export_md, name="interview_export_md"),
     path("interviews/<int:pk>/export.pdf", exports.interview_export_pdf, name="interview_export_pdf"),
     path("interviews/<int:pk>/board.svg", exports.interview_board_svg, name="interview_board_svg"),

@@ -1,6 +1,7 @@
 import { Excalidraw, MainMenu, restoreElements } from "@excalidraw/excalidraw";
 import { useCallback, useEffect, useMemo, useRef, useState, useSyncExternalStore } from "react";
 
+import AudioSync from "./components/AudioSync.jsx";
 import ReplayScrubber from "./components/ReplayScrubber.jsx";
 import TimelineSync from "./components/TimelineSync.jsx";
 import { INITIAL_APP_STATE, UI_OPTIONS } from "./excalidrawOptions.js";
@@ -103,6 +104,7 @@ export default function ReviewApp({ config }) {
           isDeleted: Boolean(e.isDeleted),
         })),
       seekTo: (seq) => replay.seek(seq),
+      seekTime: (ms) => replay.seekTime(ms),
       play: () => replay.play(),
       pause: () => replay.pause(),
       setSpeed: (speed) => replay.setSpeed(speed),
@@ -114,6 +116,7 @@ export default function ReviewApp({ config }) {
   return (
     <div className="ml-review ml-replay">
       <ReplayScrubber replay={replay} snapshot={snapshot} />
+      {config.audio?.chunks?.length > 0 && <AudioSync replay={replay} snapshot={snapshot} audio={config.audio} />}
       <div className="ml-replay-board" ref={boxRef}>
         <Excalidraw
           excalidrawAPI={setApi}

@@ -6,10 +6,12 @@ import InterviewerPanel from "./components/InterviewerPanel.jsx";
 import OnlineList from "./components/OnlineList.jsx";
 import Palette from "./components/Palette.jsx";
 import ProblemCard from "./components/ProblemCard.jsx";
+import RecordingPanel from "./components/RecordingPanel.jsx";
 import StatusBadge from "./components/StatusBadge.jsx";
 import StepTracker from "./components/StepTracker.jsx";
 import Toasts from "./components/Toasts.jsx";
 import { CallClient } from "./lib/call.js";
+import { Recorder } from "./lib/recorder.js";
 import { RoomClient } from "./lib/roomClient.js";
 import RoomBoard from "./RoomBoard.jsx";
 
@@ -70,6 +72,17 @@ export default function RoomApp({ config }) {
     });
   }, []);
 
+  // this browser's own microphone, recorded while both consent (lib/recorder.js)
+  const [recorder] = useState(() =>
+    config.interview?.id && config.user?.id
+      ? new Recorder({
+          interviewId: config.interview.id,
+          userId: config.user.id,
+          csrfToken: config.csrf_token,
+          onError: (err) => pushToast(err),
+        })
+      : null,
+  );
   // one room client and one call per page
   const [room] = useState(
     () =>
@@ -78,16 +91,21 @@ export default function RoomApp({ config }) {
         me: config.user,
         role: config.role,
         onError: (err) => pushToast(err),
-        onEnded: () => {
+        onEnded: async () => {
           // The End form's own response moves this page once the request is done.
           // (the form is marked while its request is on its way)
           if (document.querySelector(".ml-endform[data-sending]")) return;
+          // The last recorded chunk goes up first (uploads are taken for a while after the end).
+          await recorder?.finish(4000);
           // The interviewer goes on to score; the candidate to the review.
           const next = config.role === "interviewer" ? config.urls?.scorecard : config.urls?.review;
           if (next) window.location.assign(next);
         },
       }),
   );
+  useEffect(() => {
+    recorder?.setClock(() => room.getState().clockOffset || 0);
+  }, [recorder, room]);
   const [call] = useState(
     () =>
       new CallClient({
@@ -129,9 +147,10 @@ export default function RoomApp({ config }) {
       board: sync,
       room,
       call,
+      recorder,
       config,
     };
-  }, [sync, room, call, config]);
+  }, [sync, room, call, recorder, config]);
 
   const onBoardError = useCallback((err) => pushToast(err), [pushToast]);
   const onApi = useCallback((api) => {
@@ -182,7 +201,17 @@ export default function RoomApp({ config }) {
                     event.preventDefault();
                     return;
                   }
-                  event.currentTarget.dataset.sending = "1";
+                  const form = event.currentTarget;
+                  if (form.dataset.sending) {
+                    event.preventDefault(); // already on its way
+                    return;
+                  }
+                  form.dataset.sending = "1";
+                  if (recorder) {
+                    // This browser's last recorded chunk goes up before the page moves on.
+                    event.preventDefault();
+                    recorder.finish(4000).finally(() => form.submit());
+                  }
                 }}
               >
                 <input type="hidden" name="csrfmiddlewaretoken" value={config.csrf_token} />
@@ -198,6 +227,7 @@ export default function RoomApp({ config }) {
           <div className="ml-panel__scroll">
             <ProblemCard problem={interview.problem} />
             <CallPanel call={call} peerName={peerName(roomState, config)} />
+            <RecordingPanel room={room} state={roomState} recorder={recorder} role={config.role} />
             <StepTracker room={room} state={roomState} canMove={isInterviewer} />
             <OnlineList state={roomState} me={config.user} role={config.role} boardPeers={boardView.peers} />
           </div>

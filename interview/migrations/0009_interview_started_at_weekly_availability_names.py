@@ -31,7 +31,7 @@ def canonical_time_zones(apps, schema_editor):
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("interview", "0007_interview_problem_picked_by"),
+        ("interview", "0008_recording"),
     ]
 
     operations = [

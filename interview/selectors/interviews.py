@@ -2,13 +2,13 @@
 
 import datetime as dt
 
-from django.db.models import Q, QuerySet
+from django.db.models import Max, Q, QuerySet
 from django.utils import timezone
 
 from rubrics.evidence.board import expected_component_types
 from whiteboard.components import catalogue_data
 
-from ..models import Interview, TranscriptEvent
+from ..models import AudioChunk, Interview, Recording, TranscriptEvent
 
 _RELATED = ("problem", "interviewer__profile", "candidate__profile", "created_by", "scorecard")
 
@@ -66,7 +66,28 @@ def event_payload(event: TranscriptEvent) -> dict:
         "text": event.text,
         "step": event.step,
         "created_at": event.created_at.isoformat(),
+        "ends_at": event.ends_at.isoformat() if event.ends_at else None,
         "client_msg_id": event.client_msg_id,
+    }
+
+
+def recording_state(recording: Recording | None) -> dict:
+    """What both participants are shown: who consented and whether recording is on."""
+    if recording is None:
+        return {"state": "off", "interviewer_consented": False, "candidate_consented": False, "on_since": None}
+    if recording.deleted_at:
+        state = "deleted"
+    elif recording.is_on:
+        state = "on"
+    elif recording.interviewer_consent_at or recording.candidate_consent_at:
+        state = "asked"
+    else:
+        state = "off"
+    return {
+        "state": state,
+        "interviewer_consented": bool(recording.interviewer_consent_at),
+        "candidate_consented": bool(recording.candidate_consent_at),
+        "on_since": recording.on_since.isoformat() if recording.on_since and state == "on" else None,
     }
 
 
@@ -83,6 +104,10 @@ def room_state_for(*, interview: Interview, user) -> dict:
         "current_step": interview.current_step,
         "step_started_at": interview.step_started_at.isoformat() if interview.step_started_at else None,
         "transcript": [event_payload(e) for e in transcript_for(interview_id=interview.pk)],
+        "recording": {
+            **recording_state(Recording.objects.filter(interview_id=interview.pk).first()),
+            "next_seq": next_chunk_seq(interview_id=interview.pk, user_id=user.pk),
+        },
     }
 
 
@@ -92,3 +117,21 @@ def palette_for(*, interview: Interview, role: str | None) -> dict:
     in its own order: which components a problem expects is interviewer material."""
     suggested = expected_component_types(interview.problem.expectations or {}) if role == "interviewer" else []
     return {"components": catalogue_data(), "suggested": suggested}
+
+
+def next_chunk_seq(*, interview_id: int, user_id: int) -> int:
+    """The number this user's next recorded chunk takes (after every one stored)."""
+    last = AudioChunk.objects.filter(interview_id=interview_id, speaker_id=user_id).aggregate(m=Max("seq"))["m"]
+    return 0 if last is None else last + 1
+
+
+def audio_chunks_for(*, interview_id: int) -> QuerySet[AudioChunk]:
+    return (
+        AudioChunk.objects.filter(interview_id=interview_id)
+        .select_related("speaker__profile")
+        .order_by("started_at", "speaker_id", "seq")
+    )
+
+
+def audio_chunk_get(*, interview_id: int, chunk_id: int) -> AudioChunk | None:
+    return AudioChunk.objects.filter(interview_id=interview_id, pk=chunk_id).first()

@@ -27,6 +27,13 @@ from .interviews import (
 )
 from .matching import match_queue_run, match_request_cancel, match_request_create, match_request_now
 from .profiles import profile_ensure, profile_rotate_calendar_token, profile_update
+from .recording import (
+    recording_chunk_upload,
+    recording_consent,
+    recording_delete,
+    recording_stop,
+    recordings_purge,
+)
 
 __all__ = [
     "LANES",
@@ -51,6 +58,11 @@ __all__ = [
     "profile_ensure",
     "profile_rotate_calendar_token",
     "profile_update",
+    "recording_chunk_upload",
+    "recording_consent",
+    "recording_delete",
+    "recording_stop",
+    "recordings_purge",
     "weekly_availability_add",
     "weekly_availability_delete",
 ]

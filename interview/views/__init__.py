@@ -9,6 +9,7 @@ from .interviews import (
     interview_new,
     interview_room,
 )
+from .recording import interview_audio
 from .schedule import (
     availability,
     availability_delete,
@@ -33,6 +34,7 @@ __all__ = [
     "dashboard",
     "home",
     "interview_answer",
+    "interview_audio",
     "interview_detail",
     "interview_end",
     "interview_new",

@@ -71,6 +71,8 @@ def _step_block(section: StepSection, export: ReviewExport) -> list[str]:
 def _transcript_line(line: TranscriptLine) -> str:
     if line.kind == "chat":
         return f"- {_time(line.at)} **{escape(line.author)}:** {_indented(line.text, '  ')}"
+    if line.kind == "speech":  # said aloud, transcribed from the recording (the audio is never exported)
+        return f"- {_time(line.at)} **{escape(line.author)}** (said): {_indented(line.text, '  ')}"
     return f"- {_time(line.at)} _{escape(line.text)}_"
 
 

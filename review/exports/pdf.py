@@ -137,6 +137,8 @@ def _transcript_line(pdf: _Document, line: TranscriptLine) -> None:
     time = (f"{line.at:%H:%M:%S}  ", False, MUTED)
     if line.kind == "chat":
         pdf.runs([time, (f"{line.author}: ", True, INK), (line.text, False, INK)], size=9.5)
+    elif line.kind == "speech":
+        pdf.runs([time, (f"{line.author} (said): ", True, INK), (line.text, False, INK)], size=9.5)
     else:
         pdf.runs([time, (line.text, False, MUTED)], size=9.5)
 

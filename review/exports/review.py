@@ -41,7 +41,7 @@ class TimedText:
 @dataclass
 class TranscriptLine:
     at: dt.datetime
-    kind: str  # chat, step or system
+    kind: str  # chat, speech, step or system
     author: str
     text: str
 

@@ -28,14 +28,16 @@ class ReviewVisibility:
     exports: bool  # Markdown, PDF and the board as SVG and PNG
     interviewer_feedback: bool  # the candidate's ratings of the interviewer and their note
     submitted: bool  # the scorecard is submitted (the scores shown are final, not a draft)
+    audio: bool = False  # the recorded audio: the two participants; a share's holder only if the candidate chose it
 
 
 NOTHING = ReviewVisibility(**{f.name: False for f in fields(ReviewVisibility)})
 
 
-def review_visibility(*, interview, audience: Audience | None) -> ReviewVisibility:
+def review_visibility(*, interview, audience: Audience | None, share=None) -> ReviewVisibility:
     """What `audience` may see of `interview`'s review. The caller has already checked that the
-    reader is who they say (a participant of the interview, or the holder of a working link)."""
+    reader is who they say (a participant of the interview, or the holder of a working link,
+    `share`). Exports carry the transcript, never the audio."""
     if audience not in ("interviewer", "candidate", "shared"):
         return NOTHING
     submitted = Scorecard.objects.filter(interview_id=interview.pk, status=Scorecard.Status.SUBMITTED).exists()
@@ -57,6 +59,7 @@ def review_visibility(*, interview, audience: Audience | None) -> ReviewVisibili
         interviewer_feedback=interview.status == interview.Status.COMPLETED
         and (candidate or (interviewer and submitted)),
         submitted=submitted,
+        audio=interviewer or candidate or bool(audience == "shared" and share is not None and share.share_audio),
     )
 
 

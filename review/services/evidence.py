@@ -123,10 +123,14 @@ def _ops(board_id: int) -> Iterator[Op]:
 def _find(interview: Interview, steps: list[RubricStep]) -> list[StepResult]:
     events = list(transcript_for(interview_id=interview.pk))
     roles = {interview.candidate_id: CANDIDATE, interview.interviewer_id: INTERVIEWER}
+    # What both wrote in the chat and said aloud (speech segments, dated when spoken), with who said it.
+    sources: dict[str, str] = {TranscriptEvent.Kind.CHAT: "chat", TranscriptEvent.Kind.SPEECH: "speech"}
     messages = [
-        Message(event_id=e.pk, step=e.step, at=e.created_at, text=e.text, role=roles[e.author_id], source="chat")
+        Message(
+            event_id=e.pk, step=e.step, at=e.created_at, text=e.text, role=roles[e.author_id], source=sources[e.kind]
+        )
         for e in events
-        if e.kind == TranscriptEvent.Kind.CHAT and e.author_id in roles
+        if e.kind in sources and e.author_id in roles
     ]
     step_starts = [StepStart(step=e.step, at=e.created_at) for e in events if e.kind == TranscriptEvent.Kind.STEP]
     return find_evidence(

@@ -25,7 +25,8 @@ def new_share_token() -> str:
 
 
 @transaction.atomic
-def review_share_create(*, interview, user, label: str = "") -> ReviewShare:
+def review_share_create(*, interview, user, label: str = "", share_audio: bool = False) -> ReviewShare:
+    """A read-only link; `share_audio` lets its holder hear the recording too (never by default)."""
     _only_the_candidate(interview, user)
     if not interview_has_started(interview):
         raise ApplicationError(
@@ -41,7 +42,9 @@ def review_share_create(*, interview, user, label: str = "") -> ReviewShare:
             code="too_many",
             status=409,
         )
-    return ReviewShare.objects.create(interview=interview, created_by=user, token=new_share_token(), label=label)
+    return ReviewShare.objects.create(
+        interview=interview, created_by=user, token=new_share_token(), label=label, share_audio=bool(share_audio)
+    )
 
 
 @transaction.atomic

@@ -25,10 +25,12 @@ from django.views.decorators.http import require_POST
 from core.errors import ApplicationError
 from interview.access import problem_visible
 from interview.lifecycle import interview_has_started, room_is_open
-from interview.models import Interview
+from interview.models import Interview, TranscriptEvent
 from interview.pacing import step_times
-from interview.selectors import transcript_for
+from interview.selectors import public_name, transcript_for
+from interview.selectors.interviews import audio_chunk_get, audio_chunks_for
 from interview.views.common import interview_or_404
+from interview.views.recording import audio_response
 from review.selectors import ReviewVisibility, review_visibility, scorecard_for_interview
 from review.selectors.evidence import evidence_for
 from review.selectors.review import (
@@ -90,7 +92,28 @@ def _is_quote(item: dict) -> bool:
     return item["source"] == "transcript" and item["verdict"] in ("found", "negated")
 
 
-def _review_context(interview: Interview, audience: Audience, visible: ReviewVisibility, *, history_url: str) -> dict:
+def _audio_config(interview: Interview, *, url_for) -> dict:
+    """The recorded chunks the review plays in step with the board: each speaker's, in order."""
+    chunks = [
+        {
+            "id": chunk.pk,
+            "speaker": {
+                "id": chunk.speaker_id,
+                "name": public_name(chunk.speaker),
+                "role": interview.role_of(chunk.speaker),
+            },
+            "url": url_for(chunk),
+            "at": chunk.started_at.isoformat(),
+            "duration_ms": chunk.duration_ms,
+        }
+        for chunk in audio_chunks_for(interview_id=interview.pk)
+    ]
+    return {"chunks": chunks}
+
+
+def _review_context(
+    interview: Interview, audience: Audience, visible: ReviewVisibility, *, history_url: str, audio_url=None
+) -> dict:
     scorecard = scorecard_for_interview(interview_id=interview.pk)
     submitted = visible.submitted
     scores_visible = scorecard is not None and visible.scores
@@ -119,6 +142,7 @@ def _review_context(interview: Interview, audience: Audience, visible: ReviewVis
     scores = {row.step.number: row for row in scorecard.step_scores.all()} if scorecard and scores_visible else {}
 
     times = {time.number: time for time in step_times(interview=interview)}
+    speakers = {e.pk: (public_name(e.author) if e.author_id else "", e.kind) for e in events}
     step_rows = []
     for step in steps:
         score = scores.get(step.number)
@@ -139,7 +163,14 @@ def _review_context(interview: Interview, audience: Audience, visible: ReviewVis
                 "suggestion": suggestion,
                 "agrees": bool(suggestion and score and score.level == suggestion["level"]),
                 "evidence": [
-                    {**item, "elapsed": clock.elapsed(item["at"]), "quote": _is_quote(item)}
+                    {
+                        **item,
+                        "elapsed": clock.elapsed(item["at"]),
+                        "quote": _is_quote(item),
+                        # a quote cites who said it, and whether aloud or in the chat
+                        "speaker": speakers.get(item["transcript_event_id"], ("", ""))[0],
+                        "spoken": speakers.get(item["transcript_event_id"], ("", ""))[1] == TranscriptEvent.Kind.SPEECH,
+                    }
                     for item in found.get(step.number, {}).get("items", [])
                 ],
                 "self": mine,
@@ -183,7 +214,9 @@ def _review_context(interview: Interview, audience: Audience, visible: ReviewVis
             "board_id": interview.board_id,
             "board": {"seq": state.seq, "elements": state.elements},
             "replay": {"history_url": history_url, "started_at": clock.started_at.isoformat()},
+            "audio": _audio_config(interview, url_for=audio_url) if visible.audio and audio_url else None,
         },
+        "has_speech": any(e.kind == TranscriptEvent.Kind.SPEECH for e in events),
         # The interviewer learns a self-assessment waits for them, not what it says.
         "self_waiting": audience.is_interviewer
         and not visible.self_assessment
@@ -218,7 +251,13 @@ def interview_review(request, pk: int):
     audience = Audience(interview.role_of(request.user))
     visible = review_visibility(interview=interview, audience=audience.kind)
     history_url = reverse("api_interview_board_history", args=[pk])
-    context = _review_context(interview, audience, visible, history_url=history_url)
+    context = _review_context(
+        interview,
+        audience,
+        visible,
+        history_url=history_url,
+        audio_url=lambda chunk: reverse("interview_audio", args=[pk, chunk.pk]),
+    )
     context["export_links"] = _export_links(interview) if visible.exports else []
     if visible.share_controls:
         context["shares"] = [
@@ -243,11 +282,33 @@ def shared_review(request, token: str):
     if interview is None:
         raise Http404("This link does not work: it was revoked, or never existed.")
     history_url = reverse("api_shared_board_history", args=[token])
-    visible = review_visibility(interview=interview, audience="shared")
-    context = _review_context(interview, Audience("shared"), visible, history_url=history_url)
+    visible = review_visibility(interview=interview, audience="shared", share=share)
+    context = _review_context(
+        interview,
+        Audience("shared"),
+        visible,
+        history_url=history_url,
+        audio_url=lambda chunk: reverse("shared_review_audio", args=[token, chunk.pk]),
+    )
     context["share"] = share
     response = render(request, "review/review.html", context)
     response["X-Robots-Tag"] = "noindex, nofollow"
+    response["Referrer-Policy"] = "no-referrer"
+    return response
+
+
+def shared_review_audio(request, token: str, chunk_id: int):
+    """A chunk of the recording, for a share link's holder when the candidate shared the audio."""
+    share = review_share_for_token(token=token)
+    if share is None:
+        raise Http404("This link does not work: it was revoked, or never existed.")
+    interview = Interview.objects.filter(pk=share.interview_id).first()
+    if interview is None or not review_visibility(interview=interview, audience="shared", share=share).audio:
+        raise Http404("No such audio.")
+    chunk = audio_chunk_get(interview_id=interview.pk, chunk_id=chunk_id)
+    if chunk is None:
+        raise Http404("No such audio.")
+    response = audio_response(chunk)
     response["Referrer-Policy"] = "no-referrer"
     return response
 
@@ -327,7 +388,12 @@ def _sharing_url(pk: int) -> str:
 def review_share_new(request, pk: int):
     interview = _candidate_only(request, pk)
     try:
-        share = review_share_create(interview=interview, user=request.user, label=request.POST.get("label", ""))
+        share = review_share_create(
+            interview=interview,
+            user=request.user,
+            label=request.POST.get("label", ""),
+            share_audio=request.POST.get("share_audio") == "on",
+        )
     except ApplicationError as exc:
         messages.error(request, exc.message)
     else:

@@ -70,7 +70,7 @@ class Message:
     at: dt.datetime
     text: str
     role: str = "candidate"
-    source: str = "chat"
+    source: str = "chat"  # chat or speech
 
 
 @dataclass(frozen=True)

@@ -45,12 +45,13 @@ FEEDBACK = "Hints came at the right moment"
 
 BEFORE = {"review", "transcript"}
 EVERYTHING_SCORED = {"scores", "criterion_ticks", "evidence"}
-# What each reader may see, before the scorecard is submitted (live, ended) and after.
+# What each reader may see, before the scorecard is submitted (live, ended) and after. A share's
+# holder hears the audio only on a link made with share_audio (tests/review/test_speech_review.py).
 TABLE = {
-    ("interviewer", False): BEFORE | EVERYTHING_SCORED | {"private_notes", "exports"},
-    ("interviewer", True): BEFORE | EVERYTHING_SCORED | {"private_notes", "exports", "self_assessment"},
-    ("candidate", False): BEFORE | {"self_assessment", "share_controls", "exports"},
-    ("candidate", True): BEFORE | EVERYTHING_SCORED | {"self_assessment", "share_controls", "exports"},
+    ("interviewer", False): BEFORE | EVERYTHING_SCORED | {"private_notes", "exports", "audio"},
+    ("interviewer", True): BEFORE | EVERYTHING_SCORED | {"private_notes", "exports", "self_assessment", "audio"},
+    ("candidate", False): BEFORE | {"self_assessment", "share_controls", "exports", "audio"},
+    ("candidate", True): BEFORE | EVERYTHING_SCORED | {"self_assessment", "share_controls", "exports", "audio"},
     ("shared", False): BEFORE,
     ("shared", True): BEFORE | EVERYTHING_SCORED | {"self_assessment"},
     ("outsider", False): set(),
@@ -69,6 +70,7 @@ PAGE = {
     "share_controls": 'id="sharing"',
     "exports": 'id="exports"',
     "interviewer_feedback": FEEDBACK,
+    "audio": '"audio": {"chunks"',  # the recording's player config (no chunks were recorded here)
 }
 EXPORTED = {
     "transcript": SAID,

@@ -60,7 +60,12 @@ export default function TimelineSync({ replay, snapshot }) {
     const fromHash = entryFromHash(window.location.hash);
     const params = new URLSearchParams(window.location.search);
     if (fromHash) seekTo(replay, fromHash);
-    else if (params.has("seq")) replay.seek(Number(params.get("seq")));
+    else if (params.has("t")) {
+      // ?t=SECONDS: that moment from the start of the interview (board, timeline and audio)
+      const started = replay.getSnapshot().startedAt;
+      const seconds = Number(params.get("t"));
+      if (started != null && Number.isFinite(seconds)) replay.seekTime(started + seconds * 1000);
+    } else if (params.has("seq")) replay.seek(Number(params.get("seq")));
 
     const onTimelineClick = (event) => {
       const node = event.target.closest("[data-seq]");

@@ -256,7 +256,8 @@ export class ReplayController {
     const pending = this.pending;
     this.pending = null;
     this.set({ status: "ready" });
-    if (pending) this.seek(pending.seq, { at: pending.at });
+    if (pending?.time != null) this.seekTime(pending.time);
+    else if (pending) this.seek(pending.seq, { at: pending.at });
     else this.seekEnd();
   }
 
@@ -271,6 +272,20 @@ export class ReplayController {
     const clamped = Math.max(0, Math.min(Math.round(target), this.snapshot.head));
     const moment = at ?? this.log.timeOfSeq(clamped) ?? this.snapshot.startedAt;
     this.set({ seq: clamped, at: moment, pinned: at != null });
+    this.draw();
+  }
+
+  /** Move to a moment (ms since the epoch): the board as it was then, pinned at that time. */
+  seekTime(ms) {
+    const target = Number(ms);
+    if (!Number.isFinite(target)) return;
+    if (this.snapshot.status !== "ready") {
+      this.pending = { time: target };
+      return;
+    }
+    const { startedAt, endAt } = this.snapshot;
+    const at = Math.max(startedAt, Math.min(target, endAt ?? target));
+    this.set({ at, seq: this.log.seqAtTime(at), pinned: true });
     this.draw();
   }
 

@@ -33,6 +33,7 @@ export class RoomClient {
       stepStartedAt: null,
       clockOffset: 0, // server clock - local clock, in ms
       transcript: [],
+      recording: null, // {state: off|asked|on|deleted, interviewer_consented, candidate_consented, next_seq}
       pending: [],
       online: [],
       names: this.names,
@@ -130,6 +131,11 @@ export class RoomClient {
     }
   }
 
+  /** Consent to recording, or stop it ("consent" | "stop"). */
+  sendRecording(action) {
+    return this.socket.send({ type: "recording", action });
+  }
+
   // --------------------------------------------------------------- internals
 
   _onMessage(msg) {
@@ -139,7 +145,11 @@ export class RoomClient {
         this.onReconnect?.();
         break;
       case "chat":
+      case "speech": // a transcribed segment of someone's recorded speech
         if (msg.event) this._addEvent(msg.event);
+        break;
+      case "recording":
+        this._set({ recording: { ...this.state.recording, ...msg } });
         break;
       case "step": {
         const patch = {};
@@ -206,6 +216,7 @@ export class RoomClient {
       stepStartedAt: msg.step_started_at ?? null,
       clockOffset: serverNow === null ? 0 : serverNow - Date.now(),
       transcript: dedupe(transcript),
+      recording: msg.recording ?? null,
       pending: [...this.pendingChats.values()],
       online: this._online(),
       names: new Map(this.names),

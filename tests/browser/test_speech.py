@@ -1,0 +1,126 @@
+"""Speech end to end: two browsers whose fake microphones play two different espeak-ng sentences,
+both consent to recording, talk, and the interviewer ends the interview. The review then shows
+each speaker's transcribed segments with the domain words, the evidence finder quotes what the
+candidate said, and the recording is there to play with the board.
+
+Chromium takes one fake-microphone file per browser process, so each person has a browser of their
+own. Transcription runs in the upload request (Celery is eager in tests) with the bundled tiny.en."""
+
+import subprocess
+import time
+
+import pytest
+from django.urls import reverse
+
+from interview.models import AudioChunk, TranscriptEvent
+
+from ..audio import espeak_wav
+from .conftest import CHROMIUM, CHROMIUM_ARGS
+from .test_room import log_in, open_room
+
+pytestmark = [
+    pytest.mark.django_db(transaction=True),
+    pytest.mark.filterwarnings("ignore:StreamingHttpResponse must consume synchronous iterators"),
+]
+
+SAYS = {
+    "interviewer": "How would you order the results for each user?",
+    "candidate": "I would keep the features in a feature store and train a ranking model.",
+}
+
+
+def wav_with_pause(text, path):
+    """The sentence, then a second of silence (Chromium plays the file in a loop)."""
+    spoken = espeak_wav(text, path.with_suffix(".raw.wav"), speed=140)
+    subprocess.run(["sox", str(spoken), str(path), "pad", "0.3", "1.0"], check=True)
+    return path
+
+
+@pytest.fixture
+def speaking_browsers(browser, tmp_path):
+    launched = {}
+    for role, text in SAYS.items():
+        wav = wav_with_pause(text, tmp_path / f"{role}.wav")
+        launched[role] = browser.browser_type.launch(
+            executable_path=str(CHROMIUM),
+            args=[
+                *CHROMIUM_ARGS,
+                "--use-fake-ui-for-media-stream",
+                "--use-fake-device-for-media-stream",
+                f"--use-file-for-fake-audio-capture={wav}",
+                "--autoplay-policy=no-user-gesture-required",
+            ],
+            headless=True,
+        )
+    yield launched
+    for chromium in launched.values():
+        chromium.close()
+
+
+def wait_for(condition, *, timeout=40.0, what="the condition"):
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if condition():
+            return
+        time.sleep(0.25)
+    pytest.fail(f"Timed out waiting for {what}")
+
+
+def test_both_consent_talk_and_the_review_holds_what_each_said(
+    live_asgi_server, speaking_browsers, interview, interviewer, candidate, password, settings, tmp_path
+):
+    settings.MEDIA_ROOT = tmp_path / "media"
+    base = live_asgi_server
+    pages = {}
+    for role, user in (("interviewer", interviewer), ("candidate", candidate)):
+        context = speaking_browsers[role].new_context(viewport={"width": 1366, "height": 800})
+        context.set_default_timeout(20_000)
+        page = context.new_page()
+        log_in(page, base, user, password)
+        open_room(page, base, interview)
+        pages[role] = page
+    iv, cand = pages["interviewer"], pages["candidate"]
+
+    # Nothing is recorded until both agree; then both see the badge.
+    cand.get_by_role("button", name="Ask to record").click()
+    iv.get_by_role("button", name="Agree and start recording").click()
+    for page in pages.values():
+        page.get_by_test_id("recording-badge").wait_for()
+
+    def heard(user, *words):
+        text = " ".join(
+            TranscriptEvent.objects.filter(interview=interview, kind="speech", author=user).values_list(
+                "text", flat=True
+            )
+        ).lower()
+        return all(word in text for word in words)
+
+    wait_for(lambda: heard(candidate, "feature store", "ranking"), what="the candidate's words")
+    wait_for(lambda: heard(interviewer, "results"), what="the interviewer's words")
+    # Segments reach the room as they are transcribed.
+    cand.wait_for_function(
+        "() => window.mocklane.room.getState().transcript"
+        ".some(e => e.kind === 'speech' && /feature store/i.test(e.text))"
+    )
+
+    iv.once("dialog", lambda dialog: dialog.accept())
+    with iv.expect_navigation():
+        iv.get_by_role("button", name="End", exact=True).click()
+
+    iv.goto(base + reverse("interview_review", args=[interview.pk]))
+    timeline = iv.locator("[data-timeline]")
+    spoken = timeline.locator("li.kind-speech")
+    spoken.first.wait_for()
+    names = {n.strip().rstrip(":") for n in timeline.locator("li.kind-speech b.speaker").all_inner_texts()}
+    assert len(names) == 2, names  # both speakers' segments
+    text = " ".join(spoken.all_inner_texts()).lower()
+    assert "feature store" in text and "ranking" in text
+    # The evidence finder cites a spoken quote, naming who said it.
+    quote = iv.locator(".evidence .evidence-speaker", has_text="said").first
+    quote.wait_for()
+    # The recording is on the page, for both speakers, from our own origin.
+    iv.wait_for_function("() => window.mocklaneAudio && window.mocklaneAudio.speakers().length === 2")
+    assert AudioChunk.objects.filter(interview=interview).values("speaker").distinct().count() == 2
+    # Clicking a spoken line moves the audio to it.
+    spoken.first.click()
+    iv.wait_for_function("() => window.mocklaneAudio.speakers().some(s => s.chunk !== '')")
