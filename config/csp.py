@@ -1,8 +1,8 @@
 """Content-Security-Policy on every HTML (and SVG) response.
 
 Scripts come from this site only: no inline script, no inline event handler, no eval. The pages'
-small behaviours live in static/js/site.js, configured by data attributes, and the room bundle
-reads Excalidraw's asset path from one (`data-excalidraw-asset-path`). Styles allow inline
+small behaviours live in static/js/site.js, configured by data attributes, and
+static/js/excalidraw-assets.js sets Excalidraw's asset path from its script tag's data attribute. Styles allow inline
 `style` attributes and injected `<style>` elements, which Excalidraw and Swagger UI set.
 """
 

@@ -54,7 +54,7 @@ def test_over_https_the_socket_origin_is_wss_and_the_ice_servers_are_listed(clie
 
 def test_the_room_reads_the_excalidraw_asset_path_from_a_data_attribute(client_for, interviewer, interview):
     page = client_for(interviewer).get(reverse("interview_room", args=[interview.pk])).content.decode()
-    assert 'data-excalidraw-asset-path="/static/app/"' in page
+    assert '<script src="/static/js/excalidraw-assets.js" data-asset-path="/static/app/"></script>' in page
     assert '<script src="/static/js/site.js" defer></script>' in page
     assert "EXCALIDRAW_ASSET_PATH" not in page
 

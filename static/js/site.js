@@ -4,11 +4,6 @@
 (function () {
   "use strict";
 
-  // Where Excalidraw loads its fonts from; the room and the review replay mark their mount.
-  // This runs before the room bundle (a deferred script runs before a later module script).
-  var assets = document.querySelector("[data-excalidraw-asset-path]");
-  if (assets) window.EXCALIDRAW_ASSET_PATH = assets.getAttribute("data-excalidraw-asset-path");
-
   var browserZone = function () {
     try {
       return Intl.DateTimeFormat().resolvedOptions().timeZone || "";
