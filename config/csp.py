@@ -36,6 +36,7 @@ def policy_for(request) -> str:
         "script-src": ["'self'"],
         "style-src": ["'self'", "'unsafe-inline'"],
         "img-src": ["'self'", "data:", "blob:"],
+        # Excalidraw's image export embeds the fonts as data: URLs and subsets them in a worker.
         "font-src": ["'self'", "data:"],
         "connect-src": connect,
         # Recorded audio is played back from blob: URLs.
