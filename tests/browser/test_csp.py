@@ -77,3 +77,41 @@ def test_room_board_replay_and_api_docs_work_under_the_policy(
     assert violations(page) == []
 
     assert refused == []
+
+
+def test_the_pages_small_behaviours_run_from_the_site_script(live_asgi_server, new_page, content, outsider, password):
+    """What used to be inline scripts and handlers, now in static/js/site.js."""
+    base = live_asgi_server
+    page, refused = watched_page(new_page)
+
+    # Sign-up fills the hidden time zone field with the browser's zone.
+    page.goto(base + reverse("account_signup"))
+    assert page.locator('input[name="time_zone"]').input_value() == page.evaluate(
+        "() => Intl.DateTimeFormat().resolvedOptions().timeZone"
+    )
+
+    log_in(page, base, outsider, password)
+    # Profile: at most five focus problems; the rest wait until one is unticked.
+    page.goto(base + reverse("profile"))
+    boxes = page.locator('#profile-form input[name="focus_problems"]')
+    for n in range(5):
+        boxes.nth(n).check()
+    assert boxes.nth(5).is_disabled()
+    boxes.nth(0).uncheck()
+    assert boxes.nth(5).is_enabled()
+    # A form with data-confirm asks first; dismissing sends nothing.
+    feed = page.locator("#feed-url").input_value()
+    asked = []
+    page.once("dialog", lambda dialog: (asked.append(dialog.message), dialog.dismiss()))
+    page.locator("#calendar-feed form[data-confirm] button").click()
+    assert asked and asked[0].startswith("The current link stops working at once")
+    page.reload()
+    assert page.locator("#feed-url").input_value() == feed  # not rotated
+
+    # Queue: "+ Another window" reveals the next window.
+    page.goto(base + reverse("queue"))
+    hidden = page.locator(".window-input[hidden]").count()
+    page.locator("#more-windows").click()
+    assert page.locator(".window-input[hidden]").count() == hidden - 1
+
+    assert violations(page) == [] and refused == []
