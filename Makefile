@@ -5,6 +5,9 @@ PORT ?= 8000
 VENV := .venv
 PY := $(VENV)/bin/python
 PIP_FLAGS ?= --disable-pip-version-check -q
+# Every target here is development: DEBUG on, so the development key and debug pages are used and
+# the production refusals (config/security.py) do not apply. Production: docs/deployment.md.
+export DEBUG := on
 
 .PHONY: run test install build migrate content lint format screenshot bench clean
 

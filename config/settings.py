@@ -8,6 +8,8 @@ from urllib.parse import urlparse
 import environ
 from django.core.exceptions import ImproperlyConfigured
 
+from config.security import DEVELOPMENT_SECRET_KEY, check_secret_key, check_turn_secret, proxy_ssl_header
+
 BASE_DIR = Path(__file__).resolve().parent.parent
 
 env = environ.Env()
@@ -35,12 +37,22 @@ def validate_ice_servers(*, stun_urls: list[str], turn_urls: list[str], turn_sec
         raise ImproperlyConfigured("TURN_SECRET must be set when TURN_URLS is: the TURN server's static-auth-secret")
 
 
-DEBUG = env.bool("DEBUG", default=True)
+def _env_rate(name: str, default: str) -> str:
+    """A DRF throttle rate such as 60/minute: a whole number of requests per second, minute, hour or day."""
+    value = env.str(name, default=default).strip()
+    number, _, period = value.partition("/")
+    if not (number.isdigit() and int(number) > 0 and period in {"second", "minute", "hour", "day"}):
+        raise ImproperlyConfigured(f"{name} must be requests per period, such as 60/minute or 1000/day; got {value!r}")
+    return value
+
+
+# Off unless set: a deployment that forgets DEBUG gets the production checks, never debug pages.
+DEBUG = env.bool("DEBUG", default=False)
 SECRET_KEY = env.str("SECRET_KEY", default="")
-if not SECRET_KEY:
-    if not DEBUG:
-        raise ImproperlyConfigured("SECRET_KEY must be set when DEBUG is off")
-    SECRET_KEY = "dev-only-insecure-key-do-not-use-in-production"  # noqa: S105
+if DEBUG:
+    SECRET_KEY = SECRET_KEY or DEVELOPMENT_SECRET_KEY
+else:
+    check_secret_key(SECRET_KEY)
 
 ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=["localhost", "127.0.0.1", "[::1]", "testserver"] if DEBUG else [])
 if not DEBUG and not ALLOWED_HOSTS:
@@ -69,6 +81,7 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "config.csp.ContentSecurityPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -194,12 +207,24 @@ REDIS_URL = env.str("REDIS_URL", default="")
 if REDIS_URL:
     if urlparse(REDIS_URL).scheme not in {"redis", "rediss"}:
         raise ImproperlyConfigured(f"REDIS_URL must start with redis:// or rediss://, got {REDIS_URL!r}")
+    # Pub/sub channels are shared by every database number of a Redis: two deployments on one
+    # Redis need different prefixes. The cache keys carry the same prefix.
+    CHANNEL_PREFIX = env.str("CHANNEL_PREFIX", default="mocklane")
     CHANNEL_LAYERS: dict[str, dict[str, Any]] = {
         "default": {
             # The pub/sub layer keeps up with room fan-out where the list-based core layer
             # silently drops messages once a queue is full (docs/performance.md).
             "BACKEND": "channels_redis.pubsub.RedisPubSubChannelLayer",
-            "CONFIG": {"hosts": [REDIS_URL], "prefix": env.str("CHANNEL_PREFIX", default="mocklane")},
+            "CONFIG": {"hosts": [REDIS_URL], "prefix": CHANNEL_PREFIX},
+        }
+    }
+    # Shared by every process and kept over restarts: the sign-in and password-reset limits
+    # (django-allauth) and the API throttles count in Redis, not per process.
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": REDIS_URL,
+            "KEY_PREFIX": CHANNEL_PREFIX,
         }
     }
     CELERY_BROKER_URL = REDIS_URL
@@ -208,6 +233,7 @@ else:
     CHANNEL_LAYERS = {"default": {"BACKEND": "channels.layers.InMemoryChannelLayer"}}
     CELERY_BROKER_URL = "memory://localhost/"
     CELERY_TASK_ALWAYS_EAGER = True
+    # One process: its limits are counted in its own memory (Django's default local-memory cache).
 CELERY_TASK_EAGER_PROPAGATES = True
 CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
@@ -232,6 +258,10 @@ REST_FRAMEWORK = {
     "EXCEPTION_HANDLER": "core.exception_handler.api_exception_handler",
     "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.LimitOffsetPagination",
     "PAGE_SIZE": 50,
+    # Writes (POST, PUT, PATCH, DELETE) per signed-in user, counted in the cache (Redis when
+    # REDIS_URL is set, so across processes); beyond it 429 with code `throttled` (docs/api.md).
+    "DEFAULT_THROTTLE_CLASSES": ["core.throttles.WriteRateThrottle"],
+    "DEFAULT_THROTTLE_RATES": {"writes": _env_rate("API_WRITE_RATE", "60/minute")},
 }
 SPECTACULAR_SETTINGS = {
     "TITLE": "Mocklane API",
@@ -242,6 +272,8 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
+    # The schema and its docs page describe every endpoint: signed-in users only, unless DEBUG is on.
+    "SERVE_PERMISSIONS": ["core.permissions.SignedInUnlessDebug"],
 }
 
 # Board limits (whiteboard app). Validation rejects a whole batch that breaks any of them.
@@ -278,9 +310,22 @@ WHISPER_MODEL_DIR = env.str("WHISPER_MODEL_DIR", default="")
 WHISPER_CPU_THREADS = _env_int("WHISPER_CPU_THREADS", 1)
 
 if not DEBUG:
-    SESSION_COOKIE_SECURE = env.bool("SESSION_COOKIE_SECURE", default=True)
-    CSRF_COOKIE_SECURE = env.bool("CSRF_COOKIE_SECURE", default=True)
-    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+    check_turn_secret(TURN_SECRET)
+
+# HTTPS. With DEBUG off, cookies are sent over HTTPS only and plain HTTP is redirected to HTTPS
+# (except /healthz, for load balancers' checks). HSTS is off until SECURE_HSTS_SECONDS is set:
+# browsers remember it, so turn it on once HTTPS works (docs/deployment.md has the values).
+SESSION_COOKIE_SECURE = env.bool("SESSION_COOKIE_SECURE", default=not DEBUG)
+CSRF_COOKIE_SECURE = env.bool("CSRF_COOKIE_SECURE", default=not DEBUG)
+SECURE_SSL_REDIRECT = env.bool("SECURE_SSL_REDIRECT", default=not DEBUG)
+SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
+SECURE_HSTS_SECONDS = _env_int("SECURE_HSTS_SECONDS", 0, minimum=0)
+SECURE_HSTS_INCLUDE_SUBDOMAINS = env.bool("SECURE_HSTS_INCLUDE_SUBDOMAINS", default=False)
+SECURE_HSTS_PRELOAD = env.bool("SECURE_HSTS_PRELOAD", default=False)
+# Trust the proxy's word that a request came over HTTPS only when told which header it sets;
+# otherwise any client could send X-Forwarded-Proto: https itself.
+SECURE_PROXY_SSL_HEADER = proxy_ssl_header(env.str("SECURE_PROXY_SSL_HEADER", default=""))
+X_FRAME_OPTIONS = "DENY"
 
 LOG_LEVEL = env.str("LOG_LEVEL", default="INFO").upper()
 LOGGING = {

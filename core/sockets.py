@@ -3,8 +3,9 @@ when the user's session ends.
 
 Frames are capped in bytes (UTF-8), parsed strictly (no NaN or Infinity, which browsers cannot
 read back), must be JSON objects, and are dispatched on their "type" to `handlers`. Domain errors
-become {"type": "error", "code", "message", "ref"} frames; nothing is applied. Anything else a
-handler raises is logged and answered with a `server_error` frame; the socket stays up.
+become {"type": "error", "code", "message", "ref"} frames; nothing is applied. A database error
+in a handler is logged and answered with a `retry` frame, anything else with a `server_error`
+frame; the socket stays up. Once either side has closed the socket, nothing more is sent.
 
 Every socket joins its user's group (`user_group`) once its access check has passed. Logging out,
 a password change, deactivation or deletion call `end_user_sockets`, which closes all of that
@@ -26,6 +27,7 @@ from channels.layers import get_channel_layer
 from django.conf import settings
 from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY, load_backend
 from django.core.exceptions import PermissionDenied
+from django.db import DatabaseError
 from django.utils.crypto import constant_time_compare
 
 from .errors import ApplicationError
@@ -105,6 +107,15 @@ class KeepServerSend:
         return await self.app({**scope, "server_send": send}, receive, send)
 
 
+class NotFoundConsumer(AsyncWebsocketConsumer):
+    """Any WebSocket path no route matches: accepted, then closed with CLOSE_NOT_FOUND, so the
+    client reads a code (a close before the accept would be a bare HTTP 403)."""
+
+    async def connect(self):
+        await self.accept()
+        await self.close(code=CLOSE_NOT_FOUND)
+
+
 def dumps(payload: Any) -> str:
     return orjson.dumps(payload).decode()
 
@@ -161,9 +172,20 @@ class JsonFrameConsumer(AsyncWebsocketConsumer):
             await super().close(code=code, reason=reason)
 
     async def send(self, text_data=None, bytes_data=None, close=False):
-        # After the server's close, the ASGI server refuses further sends (uvicorn raises).
-        if not self.closed:
+        # After a close, from either side, the ASGI server refuses further sends (uvicorn raises).
+        if self.closed:
+            return
+        try:
             await super().send(text_data=text_data, bytes_data=bytes_data, close=close)
+        except OSError:
+            # The client went away while a handler was still working (uvicorn's ClientDisconnected
+            # is an OSError). Send nothing more; the disconnect that follows cleans up.
+            self.closed = True
+            logger.debug("Socket %s closed by the client before a send", self.scope.get("path"))
+
+    async def websocket_disconnect(self, message):
+        self.closed = True
+        await super().websocket_disconnect(message)
 
     # -- frames -----------------------------------------------------------------------------------
 
@@ -193,6 +215,14 @@ class JsonFrameConsumer(AsyncWebsocketConsumer):
             await self.send_error(exc.code, exc.message, ref=self.error_ref(content))
         except PermissionDenied:
             await self.send_error("forbidden", self.forbidden_message, ref=self.error_ref(content))
+        except DatabaseError:
+            # The handler's transaction rolled back; a resend with the same id is not applied twice.
+            logger.exception("Database error handling a %r frame on %s", content["type"], self.scope.get("path"))
+            await self.send_error(
+                "retry",
+                "The server could not save this just now; nothing was changed. Send it again.",
+                ref=self.error_ref(content),
+            )
         except Exception:
             logger.exception("Unexpected error handling a %r frame on %s", content["type"], self.scope.get("path"))
             await self.send_error(

@@ -1,9 +1,11 @@
 """The room socket: chat, the step tracker, who is here and the call's signalling. Protocol: docs/protocol.md."""
 
+import logging
 import secrets
 
 from channels.db import database_sync_to_async
 from django.core.exceptions import PermissionDenied
+from django.db import DatabaseError
 
 from core.errors import ApplicationError
 from core.ratelimit import TokenBucket
@@ -18,6 +20,11 @@ from .pacing import steps_payload
 from .realtime import call_group, room_group
 from .selectors import event_payload, room_state_for
 from .services.recording import recording_consent, recording_stop
+
+logger = logging.getLogger(__name__)
+
+# The room could not be loaded (the database failed): the client reconnects after a pause.
+CLOSE_UNAVAILABLE = 1011
 
 # An SDP offer with audio and video can exceed 16 KiB of JSON; frames other than signals keep the old cap.
 MAX_MESSAGE_BYTES = 32 * 1024
@@ -47,6 +54,11 @@ class RoomConsumer(JsonFrameConsumer):
             return
         except PermissionDenied:
             await self.close(code=CLOSE_FORBIDDEN)
+            return
+        except DatabaseError:
+            logger.exception("Room socket for interview %s: the database failed on connect", self.interview_id)
+            await self.send_error("retry", "The server could not load the room just now; reconnect in a moment.")
+            await self.close(code=CLOSE_UNAVAILABLE)
             return
         if not await self.join_user_group():
             return

@@ -29,6 +29,19 @@ def _private_channel_layer(settings):
         settings.CHANNEL_LAYERS = {"default": {**layer, "CONFIG": config}}
 
 
+@pytest.fixture(autouse=True)
+def _private_cache(settings):
+    """A cache of each test's own: the sign-in limits and API throttles one test counts must not
+    refuse the next test's requests (with REDIS_URL the cache is shared and outlives the test)."""
+    cache = settings.CACHES["default"]
+    settings.CACHES = {"default": {**cache, "KEY_PREFIX": f"test-{uuid.uuid4().hex[:12]}"}}
+    yield
+    from django.core.cache import cache as current
+
+    if "LocMemCache" in current.__class__.__name__:
+        current.clear()
+
+
 @pytest.fixture(scope="session", autouse=True)
 def _no_persistent_connections(django_db_setup, django_db_blocker):
     """Socket handlers run ORM calls in worker threads; connections left open there would keep

@@ -37,6 +37,7 @@ def server_env(args, tag: str) -> tuple[dict, dict]:
         "ALLOWED_HOSTS": f"{LOOPBACK},localhost",
         "SESSION_COOKIE_SECURE": "off",
         "CSRF_COOKIE_SECURE": "off",
+        "SECURE_SSL_REDIRECT": "off",
         "EMAIL_URL": "dummymail://",
         "LOG_LEVEL": "WARNING",
         # Redis pub/sub channels are shared by every database number: keep the bench's traffic

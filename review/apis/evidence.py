@@ -98,7 +98,7 @@ class InterviewEvidenceApi(APIView):
             raise ApplicationError(
                 "Evidence can be looked for once the interview has taken place.", code="not_ready", status=409
             )
-        report = evidence_report_request(interview=interview)
+        report = evidence_report_request(interview=interview, rerun=True)
         return Response(self.RequestedOutputSerializer(report).data, status=status.HTTP_202_ACCEPTED)
 
 

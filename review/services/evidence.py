@@ -7,12 +7,14 @@ board's op log, runs the pure finder (rubrics/evidence/finder.py) and replaces t
 and suggestions in one transaction. Running it again gives the same report.
 """
 
+import datetime as dt
 import logging
 from collections.abc import Iterator
 
 from django.db import OperationalError, transaction
 from django.utils import timezone
 
+from core.errors import ApplicationError
 from interview.models import Interview, TranscriptEvent
 from interview.selectors import transcript_for
 from rubrics.evidence import FINDER_VERSION
@@ -36,6 +38,9 @@ from ..models import Evidence, EvidenceReport, Scorecard, StepSuggestion
 logger = logging.getLogger(__name__)
 
 OP_PAGE = 1000  # ops read per query while replaying the board
+# At most one run a minute per interview, asked for again by the interviewer.
+RERUN_INTERVAL = dt.timedelta(minutes=1)
+STALE_RUN = dt.timedelta(minutes=10)
 CONCEPT_LENGTH = Evidence._meta.get_field("concept").max_length
 
 
@@ -46,13 +51,31 @@ def _rubric_id_for(interview: Interview) -> int:
 
 
 @transaction.atomic
-def evidence_report_request(*, interview: Interview) -> EvidenceReport:
-    """Queue the evidence finder for this interview (again, if it ran before)."""
+def evidence_report_request(*, interview: Interview, rerun: bool = False) -> EvidenceReport:
+    """Queue the evidence finder for this interview (again, if it ran before).
+
+    `rerun`: someone asked again. Then a request while a run is queued or running returns that
+    run's report and queues nothing, and one within RERUN_INTERVAL of the last run's end is
+    refused (429 `too_soon`); a queued or running report older than STALE_RUN counts as lost (a
+    worker died) and is queued again. The end of the interview always queues a run: the
+    transcript and the board are final only then."""
     from ..tasks import find_evidence as find_evidence_task
 
     report, created = EvidenceReport.objects.select_for_update().get_or_create(
         interview_id=interview.pk, defaults={"rubric_id": _rubric_id_for(interview)}
     )
+    if not created and rerun:
+        now = timezone.now()
+        in_flight = report.status in (EvidenceReport.Status.PENDING, EvidenceReport.Status.RUNNING)
+        if in_flight and report.requested_at > now - STALE_RUN:
+            return report
+        if not in_flight and report.finished_at and report.finished_at > now - RERUN_INTERVAL:
+            wait = int((report.finished_at + RERUN_INTERVAL - now).total_seconds()) + 1
+            raise ApplicationError(
+                f"The evidence finder ran less than a minute ago; try again in {wait} seconds.",
+                code="too_soon",
+                status=429,
+            )
     if not created:
         report.status = EvidenceReport.Status.PENDING
         report.requested_at = timezone.now()

@@ -49,7 +49,7 @@ def interview_scorecard(request, pk: int):
                 values, recommendation, summary = _scorecard_post(request, scorecard, steps)
                 scorecard_update(scorecard=scorecard, steps=values, recommendation=recommendation, summary=summary)
             if action == "find_evidence":
-                evidence_report_request(interview=interview)
+                evidence_report_request(interview=interview, rerun=True)
                 messages.success(request, "Looking for evidence again. The suggestions appear beside each step.")
                 return redirect(reverse("interview_scorecard", args=[pk]) + "#evidence")
             if action == "submit":
