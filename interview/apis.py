@@ -39,6 +39,7 @@ from .serializers import (
     InterviewOutputSerializer,
     MatchRequestSerializer,
     PublicProfileSerializer,
+    RecordingStateSerializer,
     ReliabilitySerializer,
     StrictInputSerializer,
     UtcDateTimeField,
@@ -152,29 +153,6 @@ class InterviewIceServersApi(APIView):
 # Recording: consent and stop also go over the room socket; chunks come here (docs/api.md).
 
 
-class RecordingStateSerializer(serializers.Serializer):
-    state = serializers.ChoiceField(choices=["off", "asked", "on", "deleted"])
-    interviewer_consented = serializers.BooleanField()
-    candidate_consented = serializers.BooleanField()
-    on_since = serializers.DateTimeField(allow_null=True)
-
-
-class ChunkUploadSerializer(serializers.Serializer):
-    seq = serializers.IntegerField(help_text="This speaker's chunk number, from 0")
-    started_at = serializers.DateTimeField(help_text="When the chunk's first sample was recorded")
-    duration_ms = serializers.IntegerField()
-    file = serializers.FileField(help_text="A whole WebM/Opus (or Ogg) file")
-
-
-class ChunkSerializer(serializers.Serializer):
-    id = serializers.IntegerField()
-    seq = serializers.IntegerField()
-    started_at = serializers.DateTimeField()
-    duration_ms = serializers.IntegerField()
-    size = serializers.IntegerField()
-    duplicate = serializers.BooleanField(help_text="True when this chunk was already stored (a retry)")
-
-
 def _recording_state(interview: Interview) -> dict:
     return recording_state(Recording.objects.filter(interview_id=interview.pk).first())
 
@@ -214,11 +192,25 @@ class InterviewRecordingStopApi(APIView):
 
 
 class InterviewRecordingChunkApi(APIView):
+    class InputSerializer(serializers.Serializer):
+        seq = serializers.IntegerField(help_text="This speaker's chunk number, from 0")
+        started_at = serializers.DateTimeField(help_text="When the chunk's first sample was recorded")
+        duration_ms = serializers.IntegerField()
+        file = serializers.FileField(help_text="A whole WebM/Opus (or Ogg) file")
+
+    class OutputSerializer(serializers.Serializer):
+        id = serializers.IntegerField()
+        seq = serializers.IntegerField()
+        started_at = serializers.DateTimeField()
+        duration_ms = serializers.IntegerField()
+        size = serializers.IntegerField()
+        duplicate = serializers.BooleanField(help_text="True when this chunk was already stored (a retry)")
+
     @extend_schema(
-        request={"multipart/form-data": ChunkUploadSerializer},
+        request={"multipart/form-data": InputSerializer},
         responses={
-            201: ChunkSerializer,
-            200: OpenApiResponse(ChunkSerializer, description="already stored: a retry"),
+            201: OutputSerializer,
+            200: OpenApiResponse(OutputSerializer, description="already stored: a retry"),
             404: OpenApiResponse(description="not_found"),
             409: OpenApiResponse(description="no_consent, upload_closed, not_live or seq_conflict"),
             410: OpenApiResponse(description="recording_deleted"),
@@ -229,7 +221,7 @@ class InterviewRecordingChunkApi(APIView):
     )
     def post(self, request, pk: int):
         interview = _get(request, pk)
-        data = _parse(ChunkUploadSerializer, request.data)
+        data = _parse(self.InputSerializer, request.data)
         chunk, created = services.recording_chunk_upload(
             interview=interview,
             user=request.user,
@@ -246,7 +238,8 @@ class InterviewRecordingChunkApi(APIView):
             "size": chunk.size,
             "duplicate": not created,
         }
-        return Response(ChunkSerializer(body).data, status=status.HTTP_201_CREATED if created else status.HTTP_200_OK)
+        code = status.HTTP_201_CREATED if created else status.HTTP_200_OK
+        return Response(self.OutputSerializer(body).data, status=code)
 
 
 # Scheduling. Times go in as ISO 8601 with an offset and come back in UTC.

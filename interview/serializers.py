@@ -271,3 +271,12 @@ class MatchRequestSerializer(serializers.Serializer):
 
 class CalendarFeedSerializer(serializers.Serializer):
     feed_url = serializers.URLField(help_text="Subscribe to it in a calendar app; keep it secret.")
+
+
+class RecordingStateSerializer(serializers.Serializer):
+    """Whether the room is recorded: who consented, and since when it is on."""
+
+    state = serializers.ChoiceField(choices=["off", "asked", "on", "deleted"])
+    interviewer_consented = serializers.BooleanField()
+    candidate_consented = serializers.BooleanField()
+    on_since = serializers.DateTimeField(allow_null=True)

@@ -304,7 +304,7 @@ def test_bad_site_url_fails_at_start(value):
     result = subprocess.run(
         [sys.executable, "-c", "import config.settings"],
         cwd=Path(__file__).resolve().parents[2],
-        env={"PATH": "/usr/bin:/bin", "SITE_URL": value},
+        env={"PATH": "/usr/bin:/bin", "DEBUG": "on", "SITE_URL": value},
         capture_output=True,
         text=True,
         timeout=60,

@@ -207,6 +207,7 @@ class TestTasks:
             "interview.tasks.queue_reminders": 60.0,
             "interview.tasks.run_match_queue": 60.0,
             "interview.tasks.record_no_shows": 300.0,
+            "interview.tasks.purge_recordings": 3600.0,
         }
         assert set(schedule) <= set(app.tasks)
 

@@ -52,7 +52,8 @@ def test_unknown_interview_is_404(client_for, interviewer):
 def test_room_page_carries_the_island_config(client_for, interview, candidate):
     response = client_for(candidate).get(url("interview_room", interview))
     body = response.content.decode()
-    assert 'window.EXCALIDRAW_ASSET_PATH = "/static/app/"' in body
+    # Excalidraw's fonts and assets come from us: the asset path is handed over without inline script
+    assert 'src="/static/js/excalidraw-assets.js" data-asset-path="/static/app/"' in body
     config = json.loads(body.split('id="mocklane-room-config" type="application/json">')[1].split("</script>")[0])
     assert config["mode"] == "room" and config["role"] == "candidate"
     assert config["ws"] == {"board": f"/ws/boards/{interview.board_id}/", "room": f"/ws/interviews/{interview.pk}/"}
