@@ -13,7 +13,7 @@ import pytest
 from django.urls import reverse
 
 from .conftest import CHROMIUM, CHROMIUM_ARGS
-from .test_room import log_in, open_room
+from .test_room import both_in_room, log_in, open_room
 
 pytestmark = [
     pytest.mark.django_db(transaction=True),
@@ -68,15 +68,13 @@ def test_two_participants_talk_mute_reload_and_hang_up_when_the_interview_ends(
     live_asgi_server, media_browser, interview, interviewer, candidate, password
 ):
     base = live_asgi_server
-    pages = {}
-    for role, user in (("interviewer", interviewer), ("candidate", candidate)):
+
+    def page_for(role):
         context = media_browser.new_context(viewport={"width": 1366, "height": 768})
         context.set_default_timeout(20_000)
-        page = context.new_page()
-        log_in(page, base, user, password)
-        open_room(page, base, interview)
-        pages[role] = page
-    iv, cand = pages["interviewer"], pages["candidate"]
+        return context.new_page()
+
+    iv, cand = both_in_room(base, interview, interviewer, candidate, password, page_for=page_for)
 
     # Both join with the microphone (a labelled button), and connect; audio flows both ways.
     for page in (iv, cand):

@@ -5,7 +5,7 @@ with the keyboard puts it in its usual lane."""
 import pytest
 from django.urls import reverse
 
-from .test_room import ELEMENT_SCREEN_BOX, log_in, open_room
+from .test_room import ELEMENT_SCREEN_BOX, both_in_room
 
 pytestmark = [
     pytest.mark.django_db(transaction=True),
@@ -27,13 +27,9 @@ def test_drag_a_component_into_the_online_lane_and_the_peer_sees_it(
     live_asgi_server, new_page, interview, interviewer, candidate, password
 ):
     base = live_asgi_server
-    pages = {}
-    for role, user in (("interviewer", interviewer), ("candidate", candidate)):
-        page = new_page()
-        log_in(page, base, user, password)
-        open_room(page, base, interview)
-        pages[role] = page
-    interviewer_page, candidate_page = pages["interviewer"], pages["candidate"]
+    interviewer_page, candidate_page = both_in_room(
+        base, interview, interviewer, candidate, password, page_for=lambda role: new_page()
+    )
 
     palette = candidate_page.get_by_role("region", name="Component palette")
     # the candidate's palette is the catalogue by lane; only the interviewer's offers the problem's first

@@ -48,6 +48,18 @@ def open_room(page, base_url, interview):
     page.wait_for_function(CONNECTED)
 
 
+def both_in_room(base_url, interview, interviewer, candidate, password, *, page_for):
+    """Sign the interviewer and the candidate in, each on a page of their own (`page_for(role)` makes
+    it), and open the room: (the interviewer's page, the candidate's page)."""
+    pages = []
+    for role, user in (("interviewer", interviewer), ("candidate", candidate)):
+        page = page_for(role)
+        log_in(page, base_url, user, password)
+        open_room(page, base_url, interview)
+        pages.append(page)
+    return pages[0], pages[1]
+
+
 def draw_rectangle_in_lane(page, lane_id, *, at=(0.3, 0.3), size=(0.25, 0.2)):
     """Pick the rectangle tool and drag inside the lane frame, in screen coordinates."""
     lane = page.evaluate(ELEMENT_SCREEN_BOX, lane_id)
@@ -69,14 +81,14 @@ def test_candidate_drawing_reaches_interviewer_and_is_saved(
     base = live_asgi_server
     outside_requests = []
 
-    pages = {}
-    for role, user in (("interviewer", interviewer), ("candidate", candidate)):
+    def watched_page(role):
         page = new_page()
         page.on("request", lambda request: outside_requests.append(request.url))
-        log_in(page, base, user, password)
-        open_room(page, base, interview)
-        pages[role] = page
-    interviewer_page, candidate_page = pages["interviewer"], pages["candidate"]
+        return page
+
+    interviewer_page, candidate_page = both_in_room(
+        base, interview, interviewer, candidate, password, page_for=watched_page
+    )
 
     # Both boards start from the server snapshot: the two locked lane frames, nothing else.
     assert interviewer_page.evaluate(RECTANGLE_IDS) == []
@@ -137,12 +149,10 @@ def test_interviewer_ends_the_interview_and_both_land_on_the_review(
     live_asgi_server, new_page, interview, interviewer, candidate, password
 ):
     base = live_asgi_server
-    pages = {}
-    for role, user in (("interviewer", interviewer), ("candidate", candidate)):
-        page = new_page()
-        log_in(page, base, user, password)
-        open_room(page, base, interview)
-        pages[role] = page
+    interviewer_page, candidate_page = both_in_room(
+        base, interview, interviewer, candidate, password, page_for=lambda role: new_page()
+    )
+    pages = {"interviewer": interviewer_page, "candidate": candidate_page}
 
     pages["interviewer"].on("dialog", lambda dialog: dialog.accept())
     pages["interviewer"].get_by_role("button", name="End", exact=True).click()

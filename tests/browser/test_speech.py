@@ -16,7 +16,7 @@ from interview.models import AudioChunk, TranscriptEvent
 
 from ..audio import espeak_wav
 from .conftest import CHROMIUM, CHROMIUM_ARGS
-from .test_room import log_in, open_room
+from .test_room import both_in_room
 
 pytestmark = [
     pytest.mark.django_db(transaction=True),
@@ -71,20 +71,18 @@ def test_both_consent_talk_and_the_review_holds_what_each_said(
 ):
     settings.MEDIA_ROOT = tmp_path / "media"
     base = live_asgi_server
-    pages = {}
-    for role, user in (("interviewer", interviewer), ("candidate", candidate)):
+
+    def page_for(role):
         context = speaking_browsers[role].new_context(viewport={"width": 1366, "height": 800})
         context.set_default_timeout(20_000)
-        page = context.new_page()
-        log_in(page, base, user, password)
-        open_room(page, base, interview)
-        pages[role] = page
-    iv, cand = pages["interviewer"], pages["candidate"]
+        return context.new_page()
+
+    iv, cand = both_in_room(base, interview, interviewer, candidate, password, page_for=page_for)
 
     # Nothing is recorded until both agree; then both see the badge.
     cand.get_by_role("button", name="Ask to record").click()
     iv.get_by_role("button", name="Agree and start recording").click()
-    for page in pages.values():
+    for page in (iv, cand):
         page.get_by_test_id("recording-badge").wait_for()
 
     def heard(user, *words):
