@@ -442,7 +442,7 @@ def _semantic(units: list[UnitEvidence], criteria: Sequence[CriterionSpec]) -> N
     if model is None:
         return
     texts = [t for c in criteria for t in _prototypes(c)]
-    vectors = dict(zip(texts, model.embed(texts), strict=True))
+    vectors = dict(zip(texts, model.embed_rubric(texts), strict=True))
     unit_vectors = model.embed([u.text for u in candidates])
     for unit, vector in zip(candidates, unit_vectors, strict=True):
         for criterion in by_step.get(unit.step, []):
