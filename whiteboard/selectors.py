@@ -72,6 +72,16 @@ def board_ops_page(*, board_id: int, after_seq: int, limit: int) -> list[BoardOp
     )
 
 
+def board_op_rows(*, board_id: int, after_seq: int, limit: int) -> list[tuple[int, dt.datetime, int | None, list]]:
+    """Like `board_ops_page`, as (seq, created_at, author_id, elements) rows: for reading the whole
+    log, where building a model instance per op would cost more than the read itself."""
+    return list(
+        BoardOp.objects.filter(board_id=board_id, seq__gt=after_seq)
+        .order_by("seq")
+        .values_list("seq", "created_at", "author_id", "elements")[:limit]
+    )
+
+
 def board_op_times(*, board_id: int) -> list[tuple[int, dt.datetime]]:
     """(seq, created_at) of every op in order, without the elements: for placing moments on the log."""
     return list(BoardOp.objects.filter(board_id=board_id).order_by("seq").values_list("seq", "created_at"))

@@ -31,7 +31,7 @@ from rubrics.evidence.finder import (
 )
 from rubrics.models import RubricStep
 from rubrics.selectors import rubric_steps
-from whiteboard.selectors import board_ops_page
+from whiteboard.selectors import board_op_rows
 
 from ..models import Evidence, EvidenceReport, Scorecard, StepSuggestion
 
@@ -135,12 +135,12 @@ def _ops(board_id: int) -> Iterator[Op]:
     """The whole op log, a page at a time, so a long session never sits in memory twice."""
     after = 0
     while True:
-        page = board_ops_page(board_id=board_id, after_seq=after, limit=OP_PAGE)
-        for op in page:
-            yield Op(seq=op.seq, at=op.created_at, author_id=op.author_id, elements=op.elements)
+        page = board_op_rows(board_id=board_id, after_seq=after, limit=OP_PAGE)
+        for seq, at, author_id, elements in page:
+            yield Op(seq=seq, at=at, author_id=author_id, elements=elements)
         if len(page) < OP_PAGE:
             return
-        after = page[-1].seq
+        after = page[-1][0]
 
 
 def _find(interview: Interview, steps: list[RubricStep]) -> list[StepResult]:

@@ -162,6 +162,7 @@ class _BoardReplay:
         self.step_times = [s.at for s in step_starts]
         self.step_numbers = [s.step for s in step_starts]
         self.state: dict[str, dict[str, Any]] = {}
+        self.structure: dict[str, tuple] = {}  # element id -> _structure_key of its state
         self.loose: set[str] = set()
         self.since: dict[str, tuple[str, int, dt.datetime | None]] = {}
         self.latest: list[BoardFinding] = []
@@ -213,8 +214,10 @@ class _BoardReplay:
             known = self.state.get(element["id"])
             if wins_over(element, known):
                 # A move within a lane changes nothing unless loose elements depend on positions.
-                changed = changed or known is None or self._structure_key(known) != self._structure_key(element)
+                structure = self._structure_key(element)
+                changed = changed or known is None or self.structure[element["id"]] != structure
                 self.state[element["id"]] = element
+                self.structure[element["id"]] = structure
                 if self._is_loose(element):
                     self.loose.add(element["id"])
                 else:
@@ -442,7 +445,7 @@ def _semantic(units: list[UnitEvidence], criteria: Sequence[CriterionSpec]) -> N
     if model is None:
         return
     texts = [t for c in criteria for t in _prototypes(c)]
-    vectors = dict(zip(texts, model.embed(texts), strict=True))
+    vectors = dict(zip(texts, model.embed_rubric(texts), strict=True))
     unit_vectors = model.embed([u.text for u in candidates])
     for unit, vector in zip(candidates, unit_vectors, strict=True):
         for criterion in by_step.get(unit.step, []):

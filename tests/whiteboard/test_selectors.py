@@ -1,7 +1,7 @@
 import pytest
 
 from whiteboard.models import Board
-from whiteboard.selectors import board_get_state, board_ops_since, board_state_at
+from whiteboard.selectors import board_get_state, board_op_rows, board_ops_page, board_ops_since, board_state_at
 from whiteboard.services import board_create, board_write_unchecked
 
 from ..elements import TWO_LANES, rectangle
@@ -155,3 +155,14 @@ def test_board_state_at_a_future_seq_is_the_current_board(board):
     state = board_state_at(board_id=board.pk, seq=1000)
     assert state.seq == 5
     assert by_id(state.elements) == by_id(board_get_state(board_id=board.pk).elements)
+
+
+def test_board_op_rows_page_the_log_as_board_ops_page_does(board):
+    play(board)
+    other = board_create(title="other", lanes=LANES)
+    board_write_unchecked(board_id=other.pk, op_id="x", elements=[rectangle("z")])
+    for after, limit in [(0, 100), (0, 2), (2, 2), (4, 10), (5, 10)]:
+        rows = board_op_rows(board_id=board.pk, after_seq=after, limit=limit)
+        ops = board_ops_page(board_id=board.pk, after_seq=after, limit=limit)
+        assert rows == [(op.seq, op.created_at, op.author_id, op.elements) for op in ops]
+    assert [row[0] for row in board_op_rows(board_id=board.pk, after_seq=1, limit=3)] == [2, 3, 4]
