@@ -141,11 +141,7 @@ class _TrackMap:
 def speech_track_audio(chunks: list[AudioChunk]) -> tuple[np.ndarray, _TrackMap]:
     """One speaker's chunks decoded in order and joined, with silence for the gaps between them
     (from their start times, at most MAX_GAP_SECONDS). An undecodable or missing chunk is left out."""
-    rate = transcription.SAMPLE_RATE
-    parts: list[np.ndarray] = []
-    track = _TrackMap()
-    length = 0  # samples so far
-    previous_end: dt.datetime | None = None
+    pieces, kept = [], []
     for chunk in chunks:
         try:
             with chunk.file.open("rb") as handle:
@@ -153,18 +149,12 @@ def speech_track_audio(chunks: list[AudioChunk]) -> tuple[np.ndarray, _TrackMap]
         except Exception:
             logger.warning("Audio chunk %s left out of its speaker's track: it could not be read", chunk.pk)
             continue
-        if previous_end is not None:
-            gap = (chunk.started_at - previous_end).total_seconds()
-            pad = int(min(max(gap, 0.0), MAX_GAP_SECONDS) * rate)
-            if pad:
-                parts.append(np.zeros(pad, dtype=np.float32))
-                length += pad
-        track.offsets.append((length / rate, chunk))
-        parts.append(audio)
-        length += audio.size
-        previous_end = chunk.started_at + dt.timedelta(seconds=audio.size / rate)
-    joined = np.concatenate(parts) if parts else np.zeros(0, dtype=np.float32)
-    return joined, track
+        pieces.append(((chunk.started_at - chunks[0].started_at).total_seconds(), audio))
+        kept.append(chunk)
+    audio, offsets = transcription.join_track(pieces, max_gap=MAX_GAP_SECONDS)
+    track = _TrackMap()
+    track.offsets = list(zip(offsets, kept, strict=True))
+    return audio, track
 
 
 def speech_transcribe_track(*, interview_id: int, speaker_id: int) -> list[TranscriptEvent] | None:
