@@ -15,6 +15,7 @@ import datetime as dt
 import logging
 
 import numpy as np
+from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
@@ -56,7 +57,7 @@ def speech_transcribe_chunk(*, chunk_id: int) -> list[TranscriptEvent]:
         audio, hotwords=transcription.hotwords_for(chunk.interview.problem.expectations or {})
     )
     events = _store(chunk, segments)
-    if chunk.interview.status == chunk.interview.Status.COMPLETED:
+    if settings.SPEECH_WHOLE_TRACK and chunk.interview.status == chunk.interview.Status.COMPLETED:
         # a chunk transcribed after the end (late, or retried): the whole track again, with it in
         transaction.on_commit(lambda: _queue_track(chunk.interview_id, chunk.speaker_id))
     return events
@@ -69,7 +70,10 @@ def _queue_track(interview_id: int, speaker_id: int) -> None:
 
 
 def speech_queue_tracks(*, interview_id: int) -> None:
-    """On commit, queue the whole-track pass of each speaker who recorded in the interview."""
+    """On commit, queue the whole-track pass of each speaker who recorded in the interview
+    (unless SPEECH_WHOLE_TRACK is off)."""
+    if not settings.SPEECH_WHOLE_TRACK:
+        return
     speakers = set(AudioChunk.objects.filter(interview_id=interview_id).values_list("speaker_id", flat=True))
     for speaker_id in sorted(speakers):
         transaction.on_commit(lambda speaker_id=speaker_id: _queue_track(interview_id, speaker_id))

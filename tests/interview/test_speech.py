@@ -126,8 +126,9 @@ def recorded(interview, interviewer, candidate, cut_track, django_capture_on_com
 
 
 def test_the_whole_track_hears_the_word_across_the_cut_and_replaces_the_chunk_segments(
-    interview, interviewer, candidate, cut_track, recorded, django_capture_on_commit_callbacks
+    interview, interviewer, candidate, cut_track, recorded, django_capture_on_commit_callbacks, settings
 ):
+    settings.SPEECH_WHOLE_TRACK = True
     cut_moment = recorded + dt.timedelta(seconds=cut_track[2])
     chunk_segments = _speech()
     assert chunk_segments and all(s.ends_at <= cut_moment or s.created_at >= cut_moment for s in chunk_segments)
@@ -198,4 +199,14 @@ def test_a_chunk_arriving_during_the_pass_keeps_the_pass_from_storing(interview,
 
     monkeypatch.setattr(transcription, "transcribe", with_a_late_chunk)
     assert speech_transcribe_track(interview_id=interview.pk, speaker_id=candidate.pk) is None
+    assert [(s.pk, s.text) for s in _speech()] == before
+
+
+def test_the_whole_track_pass_can_be_turned_off(
+    interview, interviewer, recorded, django_capture_on_commit_callbacks, settings
+):
+    settings.SPEECH_WHOLE_TRACK = False
+    before = [(s.pk, s.text) for s in _speech()]
+    with django_capture_on_commit_callbacks(execute=True):
+        services.interview_end(interview=interview, user=interviewer)
     assert [(s.pk, s.text) for s in _speech()] == before
