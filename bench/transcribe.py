@@ -5,7 +5,9 @@ encodes it as 6 s WebM/Opus chunks like the browser's recorder, and each chunk i
 transcribed as the Celery task does (interview/transcription.py: faster-whisper, the bundled tiny.en,
 word timestamps, the problem's hotwords). Reports the real-time factor (processing time / audio
 time), the peak resident memory of this process, and the word error rate against the script,
-with and without hotwords. Needs espeak-ng and sox.
+with and without hotwords; then the whole-track pass that runs after the interview
+(interview/services/speech.py: the same chunks decoded, joined with `join_track` and transcribed in
+one pass, with hotwords). Needs espeak-ng and sox.
 
     .venv/bin/python bench/transcribe.py            # about 3 minutes of speech
     .venv/bin/python bench/transcribe.py --repeat 1 # a quick run
@@ -104,6 +106,17 @@ def main() -> None:
             "real_time_factor": round(elapsed / seconds, 3),
             "word_error_rate": round(word_error_rate(words(text), words(" ".join(heard))), 3),
         }
+
+    started = time.perf_counter()
+    pieces = [(i * CHUNK_SECONDS, transcription.decode_audio(io.BytesIO(chunk))) for i, chunk in enumerate(chunks)]
+    track, _offsets = transcription.join_track(pieces)
+    heard = [segment.text for segment in transcription.transcribe(track, hotwords=hotwords)]
+    elapsed = time.perf_counter() - started
+    results["whole_track_hotwords"] = {
+        "seconds": round(elapsed, 2),
+        "real_time_factor": round(elapsed / seconds, 3),
+        "word_error_rate": round(word_error_rate(words(text), words(" ".join(heard))), 3),
+    }
 
     print(
         json.dumps(

@@ -308,6 +308,10 @@ RECORDING_RETENTION_DAYS = _env_int("RECORDING_RETENTION_DAYS", 90, minimum=1)
 # package ships (nothing is downloaded at run time). Point it at a larger model for production.
 WHISPER_MODEL_DIR = env.str("WHISPER_MODEL_DIR", default="")
 WHISPER_CPU_THREADS = _env_int("WHISPER_CPU_THREADS", 1)
+# After the end, transcribe each speaker's whole track again in one pass (docs/review.md, "How speech
+# is transcribed"). Off by default when Celery runs eagerly (one process, `make run`): there it
+# would run inside the interviewer's End request, seconds per minute of recording.
+SPEECH_WHOLE_TRACK = env.bool("SPEECH_WHOLE_TRACK", default=not CELERY_TASK_ALWAYS_EAGER)
 
 if not DEBUG:
     check_turn_secret(TURN_SECRET)

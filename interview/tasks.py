@@ -55,6 +55,15 @@ def transcribe_chunk(chunk_id: int) -> int:
 
 
 @shared_task
+def transcribe_track(interview_id: int, speaker_id: int) -> int:
+    """After the end: one speaker's whole track in one pass, replacing their chunk segments."""
+    from .services.speech import speech_transcribe_track
+
+    events = speech_transcribe_track(interview_id=interview_id, speaker_id=speaker_id)
+    return -1 if events is None else len(events)
+
+
+@shared_task
 def purge_recordings() -> int:
     """Hourly: delete audio older than RECORDING_RETENTION_DAYS."""
     from .services.recording import recordings_purge

@@ -68,6 +68,27 @@ def decode_audio(source: str | BinaryIO) -> np.ndarray:
     return np.concatenate(parts).astype(np.float32) / 32768.0
 
 
+def join_track(pieces: list[tuple[float, np.ndarray]], *, max_gap: float = 2.0) -> tuple[np.ndarray, list[float]]:
+    """One speaker's chunks, each (its start in seconds on any common clock, its samples) in order,
+    joined into one track with silence for the gaps between them (at most `max_gap` seconds each;
+    overlaps are not cut). Returns the track and where each piece begins in it, in seconds."""
+    parts: list[np.ndarray] = []
+    offsets: list[float] = []
+    length = 0  # samples so far
+    previous_end: float | None = None
+    for start, audio in pieces:
+        if previous_end is not None:
+            pad = int(min(max(start - previous_end, 0.0), max_gap) * SAMPLE_RATE)
+            if pad:
+                parts.append(np.zeros(pad, dtype=np.float32))
+                length += pad
+        offsets.append(length / SAMPLE_RATE)
+        parts.append(audio)
+        length += audio.size
+        previous_end = start + audio.size / SAMPLE_RATE
+    return (np.concatenate(parts) if parts else np.zeros(0, dtype=np.float32)), offsets
+
+
 def hotwords_for(expectations: dict) -> str:
     """The problem's expected components and metrics, as a short hotwords list for the decoder."""
     seen: dict[str, None] = {}

@@ -16,6 +16,7 @@ from ..models import Booking, Interview, TranscriptEvent
 from ..realtime import room_broadcast
 from ..signals import interview_ended
 from .bookings import Part, booking_after_part_ended, booking_create, guard_overlap, notify, problem_for
+from .speech import speech_queue_tracks
 
 logger = logging.getLogger(__name__)
 User = get_user_model()
@@ -229,4 +230,5 @@ def interview_end(*, interview: Interview, user) -> Interview:
     )
     room_broadcast(interview.pk, {"type": "room.ended"})  # everyone still in the room, on any process
     interview_ended.send(sender=Interview, interview=interview)  # e.g. the review queues the evidence finder
+    speech_queue_tracks(interview_id=interview.pk)  # each speaker's whole track, once this commits
     return interview

@@ -6,6 +6,7 @@ candidate said, and the recording is there to play with the board.
 Chromium takes one fake-microphone file per browser process, so each person has a browser of their
 own. Transcription runs in the upload request (Celery is eager in tests) with the bundled tiny.en."""
 
+import datetime as dt
 import subprocess
 import time
 
@@ -70,6 +71,9 @@ def test_both_consent_talk_and_the_review_holds_what_each_said(
     live_asgi_server, speaking_browsers, interview, interviewer, candidate, password, settings, tmp_path
 ):
     settings.MEDIA_ROOT = tmp_path / "media"
+    # Celery is eager here, so the whole-track pass would run inside the End request; it is tested
+    # in tests/interview/test_speech.py. This test reads the chunk segments the room shows.
+    settings.SPEECH_WHOLE_TRACK = False
     base = live_asgi_server
 
     def page_for(role):
@@ -119,6 +123,20 @@ def test_both_consent_talk_and_the_review_holds_what_each_said(
     # The recording is on the page, for both speakers, from our own origin.
     iv.wait_for_function("() => window.mocklaneAudio && window.mocklaneAudio.speakers().length === 2")
     assert AudioChunk.objects.filter(interview=interview).values("speaker").distinct().count() == 2
-    # Clicking a spoken line moves the audio to it.
-    spoken.first.click()
-    iv.wait_for_function("() => window.mocklaneAudio.speakers().some(s => s.chunk !== '')")
+
+    # Clicking a spoken line moves the audio to it: each speaker's element plays the chunk covering
+    # the line's moment, from the line's offset into that chunk; a later line moves it on.
+    def seek_audio_to(line) -> list[float]:
+        line.click()
+        at = dt.datetime.fromisoformat(line.get_attribute("data-at"))
+        iv.wait_for_function("() => window.mocklaneAudio.speakers().some(s => s.chunk !== '')")
+        times = []
+        for state in iv.evaluate("() => window.mocklaneAudio.speakers()"):
+            if state["chunk"]:
+                expected = (at - AudioChunk.objects.get(pk=int(state["chunk"])).started_at).total_seconds()
+                assert abs(state["currentTime"] - expected) < 0.5, (state, expected)
+                times.append(state["currentTime"])
+        return times
+
+    first_times = seek_audio_to(spoken.first)
+    assert seek_audio_to(spoken.last) != first_times
