@@ -12,6 +12,7 @@ segments replace that speaker's chunk segments in one transaction. A failure lea
 segments as they were."""
 
 import datetime as dt
+import functools
 import logging
 
 import numpy as np
@@ -76,7 +77,7 @@ def speech_queue_tracks(*, interview_id: int) -> None:
         return
     speakers = set(AudioChunk.objects.filter(interview_id=interview_id).values_list("speaker_id", flat=True))
     for speaker_id in sorted(speakers):
-        transaction.on_commit(lambda speaker_id=speaker_id: _queue_track(interview_id, speaker_id))
+        transaction.on_commit(functools.partial(_queue_track, interview_id, speaker_id))
 
 
 @transaction.atomic
