@@ -57,6 +57,10 @@ function peerName(roomState, config) {
   return null;
 }
 
+// The palette starts open for the candidate on windows at least this wide (at 1366 px it would
+// push the board below a readable zoom); a press opens it anywhere, and the choice is remembered.
+const PALETTE_OPEN_MEDIA = "(min-width: 1440px)";
+
 export default function RoomApp({ config }) {
   const { toasts, push: pushToast, dismiss } = useToasts();
   const isInterviewer = config.role === "interviewer";
@@ -244,8 +248,14 @@ export default function RoomApp({ config }) {
           onApi={onApi}
           onError={onBoardError}
         />
-        {/* folded at first for the interviewer, whose guide panel already narrows the board */}
-        <Palette palette={config.palette} sync={sync} canEdit={boardView.canEdit} defaultOpen={!isInterviewer} />
+        {/* folded at first for the interviewer, whose guide panel already narrows the board, and
+            on windows too narrow for the palette and both lanes at a readable zoom */}
+        <Palette
+          palette={config.palette}
+          sync={sync}
+          canEdit={boardView.canEdit}
+          defaultOpen={!isInterviewer && window.matchMedia(PALETTE_OPEN_MEDIA).matches}
+        />
         {!boardView.canEdit && boardView.connection === "connected" && (
           <div className="ml-board__notice">View only — you can follow the board but not edit it.</div>
         )}
