@@ -5,6 +5,12 @@ import os
 from django.core.asgi import get_asgi_application
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
+
+from django.conf import settings
+
+from config.security import refuse_unsafe_settings
+
+refuse_unsafe_settings(settings)  # before anything is served
 # Django must be set up before anything imports models (the consumers do).
 django_asgi_app = get_asgi_application()
 

@@ -1,7 +1,10 @@
 """Start-up checks that keep a production deployment from running with unsafe settings.
 
 Each check raises `ImproperlyConfigured` with a sentence that says what to fix. They run only with
-DEBUG off: development (`make run`, the tests) sets DEBUG=on and uses the development key.
+DEBUG off, and only where the app starts to serve or to work: the ASGI and WSGI entry points and the
+Celery worker and beat (`refuse_unsafe_settings`). Settings alone still load, so `manage.py`
+commands that sign nothing (migrations, checks) work in a fresh checkout. Development (`make run`,
+the tests) sets DEBUG=on and uses the development key.
 """
 
 import re
@@ -76,3 +79,25 @@ def proxy_ssl_header(name: str) -> tuple[str, str] | None:
             f"got {name!r}"
         )
     return ("HTTP_" + name.upper().replace("-", "_"), "https")
+
+
+def startup_refusal(*, debug: bool, secret_key: str, allowed_hosts: list[str], turn_secret: str) -> str | None:
+    """Why a process must not start with these settings (None when they are safe, or DEBUG is on).
+    The settings module keeps the answer as STARTUP_REFUSAL, so loading settings never fails on it."""
+    if debug:
+        return None
+    try:
+        check_secret_key(secret_key)
+        if not allowed_hosts:
+            raise ImproperlyConfigured("ALLOWED_HOSTS must be set when DEBUG is off")
+        check_turn_secret(turn_secret)
+    except ImproperlyConfigured as refusal:
+        return str(refusal)
+    return None
+
+
+def refuse_unsafe_settings(settings) -> None:
+    """Stop a process that serves requests or runs tasks when the settings are unsafe
+    (`STARTUP_REFUSAL`, computed with the settings by `startup_refusal`)."""
+    if settings.STARTUP_REFUSAL:
+        raise ImproperlyConfigured(settings.STARTUP_REFUSAL)

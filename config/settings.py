@@ -8,7 +8,7 @@ from urllib.parse import urlparse
 import environ
 from django.core.exceptions import ImproperlyConfigured
 
-from config.security import DEVELOPMENT_SECRET_KEY, check_secret_key, check_turn_secret, proxy_ssl_header
+from config.security import DEVELOPMENT_SECRET_KEY, proxy_ssl_header, startup_refusal
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
@@ -47,16 +47,14 @@ def _env_rate(name: str, default: str) -> str:
 
 
 # Off unless set: a deployment that forgets DEBUG gets the production checks, never debug pages.
+# The key and the hosts are checked where a process starts to serve or work
+# (config.security.refuse_unsafe_settings, from config/asgi.py, config/wsgi.py and Celery).
 DEBUG = env.bool("DEBUG", default=False)
 SECRET_KEY = env.str("SECRET_KEY", default="")
 if DEBUG:
     SECRET_KEY = SECRET_KEY or DEVELOPMENT_SECRET_KEY
-else:
-    check_secret_key(SECRET_KEY)
 
 ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=["localhost", "127.0.0.1", "[::1]", "testserver"] if DEBUG else [])
-if not DEBUG and not ALLOWED_HOSTS:
-    raise ImproperlyConfigured("ALLOWED_HOSTS must be set when DEBUG is off")
 CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])
 
 INSTALLED_APPS = [
@@ -313,8 +311,11 @@ WHISPER_CPU_THREADS = _env_int("WHISPER_CPU_THREADS", 1)
 # would run inside the interviewer's End request, seconds per minute of recording.
 SPEECH_WHOLE_TRACK = env.bool("SPEECH_WHOLE_TRACK", default=not CELERY_TASK_ALWAYS_EAGER)
 
-if not DEBUG:
-    check_turn_secret(TURN_SECRET)
+# What stops a server or worker from starting with DEBUG off (config/security.py); settings load
+# regardless, so commands such as migrations and checks run in a fresh checkout.
+STARTUP_REFUSAL = startup_refusal(
+    debug=DEBUG, secret_key=SECRET_KEY, allowed_hosts=ALLOWED_HOSTS, turn_secret=TURN_SECRET
+)
 
 # HTTPS. With DEBUG off, cookies are sent over HTTPS only and plain HTTP is redirected to HTTPS
 # (except /healthz, for load balancers' checks). HSTS is off until SECURE_HSTS_SECONDS is set:

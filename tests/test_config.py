@@ -1,7 +1,8 @@
 """The settings: each unsafe production value stops start-up with a sentence saying what to fix.
 
-Settings are imported in a subprocess with the environment under test (nothing of this test
-process leaks in): production values come from .env.example, so the file and the checks agree.
+The server's entry point (config.asgi) or the settings are imported in a subprocess with the
+environment under test (nothing of this test process leaks in): production values come from
+.env.example, so the file and the checks agree.
 """
 
 import os
@@ -44,6 +45,11 @@ def load_settings(code: str = "print(s.CHANNEL_LAYERS['default']['BACKEND'])", *
     return run([sys.executable, "-c", f"import config.settings as s; {code}"], {"DEBUG": "on", **env})
 
 
+def start_server(**env) -> subprocess.CompletedProcess:
+    """Import the ASGI entry point, as uvicorn does, with `env` (DEBUG=on unless given)."""
+    return run([sys.executable, "-c", "import config.asgi"], {"DEBUG": "on", **env})
+
+
 def refusal(result: subprocess.CompletedProcess) -> str:
     assert result.returncode != 0, result.stdout
     last = result.stderr.strip().splitlines()[-1]
@@ -65,7 +71,7 @@ def refusal(result: subprocess.CompletedProcess) -> str:
     ],
 )
 def test_bad_settings_fail_at_start_with_a_clear_message(env, message):
-    assert message in refusal(load_settings(**env))
+    assert message in refusal(start_server(**env))
 
 
 @pytest.mark.parametrize(
@@ -81,18 +87,37 @@ def test_bad_settings_fail_at_start_with_a_clear_message(env, message):
     ids=["missing", "short", "low-variety", "env-example", "development-default", "django-insecure"],
 )
 def test_production_refuses_an_unsafe_secret_key(key, message):
-    assert message in refusal(load_settings(**production(SECRET_KEY=key)))
+    assert message in refusal(start_server(**production(SECRET_KEY=key)))
 
 
 def test_production_refuses_the_example_turn_secret():
     assert "TURN_SECRET must be a secret of your own" in refusal(
-        load_settings(**production(TURN_SECRET=ENV_EXAMPLE_TURN_SECRET))
+        start_server(**production(TURN_SECRET=ENV_EXAMPLE_TURN_SECRET))
     )
 
 
 def test_env_example_as_it_stands_is_refused_until_its_secret_is_replaced():
-    assert "SECRET_KEY is a published value" in refusal(load_settings(**env_example()))
+    assert "SECRET_KEY is a published value" in refusal(start_server(**env_example()))
     assert env_example()["SECRET_KEY"] == ENV_EXAMPLE_SECRET_KEY
+
+
+def test_the_wsgi_entry_point_and_the_celery_worker_refuse_the_same():
+    wsgi = run([sys.executable, "-c", "import config.wsgi"], {"DEBUG": "off", "ALLOWED_HOSTS": "mocklane.example.com"})
+    assert "SECRET_KEY must be set" in refusal(wsgi)
+    worker = run(
+        [str(Path(sys.executable).with_name("celery")), "-A", "config", "worker", "--pool=solo", "--concurrency=1"],
+        {"DEBUG": "off", "SECRET_KEY": ENV_EXAMPLE_SECRET_KEY, "ALLOWED_HOSTS": "mocklane.example.com"},
+    )
+    assert worker.returncode != 0 and "ImproperlyConfigured: SECRET_KEY is a published value" in worker.stderr
+
+
+def test_commands_that_serve_nothing_run_in_a_bare_checkout():
+    """No DEBUG, no key: the settings load and manage.py works (migrations, checks), while a server
+    started the same way is refused (above)."""
+    result = run([sys.executable, "manage.py", "makemigrations", "--check", "--dry-run"], {})
+    assert result.returncode == 0 and "No changes detected" in result.stdout, result.stderr
+    bare = run([sys.executable, "-c", "import config.settings as s; print(bool(s.STARTUP_REFUSAL))"], {})
+    assert bare.stdout.strip() == "True", bare.stderr
 
 
 def test_debug_is_off_unless_set():
