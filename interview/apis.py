@@ -19,7 +19,7 @@ from whiteboard.selectors import board_get_state
 from . import services
 from .access import booking_access, interview_access
 from .lifecycle import room_is_open
-from .models import Booking, Interview, MatchRequest, Profile, Recording
+from .models import Booking, Interview, MatchRequest, Profile
 from .selectors import (
     availability_windows_for,
     booking_list_for,
@@ -29,7 +29,7 @@ from .selectors import (
     reliability_for,
     weekly_availability_for,
 )
-from .selectors.interviews import recording_state
+from .selectors.interviews import recording_state_for
 from .selectors.schedule import profile_get
 from .serializers import (
     AwareDateTimeField,
@@ -153,14 +153,11 @@ class InterviewIceServersApi(APIView):
 # Recording: consent and stop also go over the room socket; chunks come here (docs/api.md).
 
 
-def _recording_state(interview: Interview) -> dict:
-    return recording_state(Recording.objects.filter(interview_id=interview.pk).first())
-
-
 class InterviewRecordingApi(APIView):
     @extend_schema(responses=RecordingStateSerializer, summary="Whether the room is being recorded")
     def get(self, request, pk: int):
-        return Response(_recording_state(_get(request, pk)))
+        interview = _get(request, pk)  # 404 unless a participant
+        return Response(recording_state_for(interview_id=interview.pk))
 
     @extend_schema(
         request=None,
@@ -170,7 +167,7 @@ class InterviewRecordingApi(APIView):
     def post(self, request, pk: int):
         interview = _get(request, pk)
         services.recording_consent(interview=interview, user=request.user)
-        return Response(_recording_state(interview))
+        return Response(recording_state_for(interview_id=interview.pk))
 
     @extend_schema(
         request=None,
@@ -188,7 +185,7 @@ class InterviewRecordingStopApi(APIView):
     def post(self, request, pk: int):
         interview = _get(request, pk)
         services.recording_stop(interview=interview, user=request.user)
-        return Response(_recording_state(interview))
+        return Response(recording_state_for(interview_id=interview.pk))
 
 
 class InterviewRecordingChunkApi(APIView):

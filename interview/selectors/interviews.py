@@ -91,6 +91,10 @@ def recording_state(recording: Recording | None) -> dict:
     }
 
 
+def recording_state_for(*, interview_id: int) -> dict:
+    return recording_state(Recording.objects.filter(interview_id=interview_id).first())
+
+
 def room_state_for(*, interview: Interview, user) -> dict:
     from ..pacing import steps_payload
 
@@ -105,7 +109,7 @@ def room_state_for(*, interview: Interview, user) -> dict:
         "step_started_at": interview.step_started_at.isoformat() if interview.step_started_at else None,
         "transcript": [event_payload(e) for e in transcript_for(interview_id=interview.pk)],
         "recording": {
-            **recording_state(Recording.objects.filter(interview_id=interview.pk).first()),
+            **recording_state_for(interview_id=interview.pk),
             "next_seq": next_chunk_seq(interview_id=interview.pk, user_id=user.pk),
         },
     }
